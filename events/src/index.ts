@@ -1,0 +1,11 @@
+export * from './contracts';
+export { envelopeSchema, type Envelope, type EnvelopeOrigin } from './envelope';
+export * from './topology';
+export { createAwsClients, type AwsClients, type AwsOptions } from './messaging/aws';
+export { findQueueUrl, findTopicArn } from './messaging/addresses';
+export { EventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from './messaging/consumer';
+export { decodeEvent, encodeEvent } from './messaging/decode';
+export type { Logger } from './messaging/logger';
+export { failureAttributes, PoisonMessageError, type PoisonReason } from './messaging/poison';
+export { provisionTopology, type ProvisionedTopology } from './messaging/provisioner';
+export { EventPublisher, type PublishOutcome } from './messaging/publisher';

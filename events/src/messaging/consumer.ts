@@ -1,0 +1,140 @@
+import { DeleteMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { Consumer as SqsConsumer } from 'sqs-consumer';
+import type { AnyEvent, EventOf, EventType } from '../contracts';
+import { findQueueUrl } from './addresses';
+import { decodeEvent } from './decode';
+import { silentLogger, type Logger } from './logger';
+import { failureAttributes, PoisonMessageError } from './poison';
+
+export type EventHandler<T extends EventType> = (event: EventOf<T>) => Promise<void>;
+export type EventHandlers<T extends EventType> = { [K in T]: EventHandler<K> };
+
+export interface EventConsumerOptions<T extends EventType> {
+  sqs: SQSClient;
+  queueName: string;
+  deadLetterQueueName: string;
+  handlers: EventHandlers<T>;
+  logger?: Logger;
+  /** Long-poll wait; shorter values make shutdown quicker at the cost of more empty receives. */
+  waitTimeSeconds?: number;
+  visibilityTimeoutSeconds?: number;
+}
+
+/** Longest delay before a failed message is retried; each retry waits twice as long as the one before. */
+const maxRetryDelaySeconds = 60;
+
+/**
+ * Receives events from one queue and dispatches them to typed handlers.
+ * - A handler that resolves acknowledges the message (it is deleted).
+ * - A handler that throws leaves the message for a retry with exponential backoff; after the queue's
+ *   maxReceiveCount SQS's redrive policy moves it to the dead-letter queue.
+ * - A message that can never be handled (not JSON, breaks its schema, unknown type) goes to the
+ *   dead-letter queue at once, with the reason as message attributes, and does not hold up the others.
+ */
+export class EventConsumer<T extends EventType> {
+  private consumer?: SqsConsumer;
+  private deadLetterQueueUrl?: string;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: EventConsumerOptions<T>) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    const { sqs, queueName, deadLetterQueueName } = this.options;
+    const queueUrl = await findQueueUrl(sqs, queueName);
+    this.deadLetterQueueUrl = await findQueueUrl(sqs, deadLetterQueueName);
+    this.consumer = SqsConsumer.create({
+      sqs,
+      queueUrl,
+      // Keep the client's configured endpoint (emulator, proxy, LocalStack) rather than the URL's host.
+      useQueueUrlAsEndpoint: false,
+      batchSize: 10,
+      waitTimeSeconds: this.options.waitTimeSeconds ?? 20,
+      visibilityTimeout: this.options.visibilityTimeoutSeconds ?? 30,
+      heartbeatInterval: Math.floor((this.options.visibilityTimeoutSeconds ?? 30) / 2),
+      messageSystemAttributeNames: ['ApproximateReceiveCount'],
+      messageAttributeNames: ['All'],
+      // Deleting is done here, after the handler, so that stop() can abort the long poll without aborting deletes.
+      shouldDeleteMessages: false,
+      terminateVisibilityTimeout: (messages) => retryDelaySeconds(messages[0]),
+      handleMessage: (message) => this.track(this.process(message, queueUrl)),
+    });
+    this.consumer.on('error', (error) => {
+      if (this.consumer) this.logger.warn({ err: error, queue: queueName }, 'receiving from queue failed');
+    });
+    this.consumer.on('processing_error', (error, message) =>
+      this.logger.warn({ err: error, queue: queueName, messageId: message.MessageId }, 'event handler failed; the message will be retried'),
+    );
+    this.consumer.start();
+    this.logger.info({ queue: queueName }, 'consuming events');
+  }
+
+  /** Stops receiving, waits for the messages already being handled, and returns once they are settled. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.consumer = undefined; // from here on, the aborted long poll is expected and not worth a warning
+    const stopped = new Promise<void>((resolve) => consumer.once('stopped', () => resolve()));
+    consumer.stop({ abort: true });
+    await stopped;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  get isRunning(): boolean {
+    return this.consumer?.status.isRunning ?? false;
+  }
+
+  private async process(message: Message, queueUrl: string): Promise<Message> {
+    try {
+      const event = decodeEvent(message.Body);
+      // Typed per event when the handlers were given; here one event of any type is dispatched by its type.
+      const handlers = this.options.handlers as unknown as Partial<Record<EventType, (event: AnyEvent) => Promise<void>>>;
+      const handler = handlers[event.type];
+      if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queueName} has no handler for ${event.type}`);
+      await handler(event);
+      this.logger.debug({ eventId: event.id, type: event.type, correlationId: event.correlationId }, 'event handled');
+    } catch (error) {
+      if (!(error instanceof PoisonMessageError)) throw error;
+      await this.deadLetter(message, error);
+    }
+    await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    return message;
+  }
+
+  private async deadLetter(message: Message, error: PoisonMessageError): Promise<void> {
+    this.logger.error(
+      { queue: this.options.queueName, messageId: message.MessageId, reason: error.reason, detail: error.detail },
+      'unprocessable message moved to the dead-letter queue',
+    );
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1024) || '-' });
+    await this.options.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterQueueUrl,
+        MessageBody: message.Body || '(empty)',
+        MessageAttributes: {
+          ...message.MessageAttributes,
+          [failureAttributes.reason]: attribute(error.reason),
+          [failureAttributes.detail]: attribute(error.detail),
+          [failureAttributes.sourceQueue]: attribute(this.options.queueName),
+        },
+      }),
+    );
+  }
+
+  private track<R>(work: Promise<R>): Promise<R> {
+    this.inFlight.add(work);
+    work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+}
+
+function retryDelaySeconds(message: Message | undefined): number {
+  const receives = Number(message?.Attributes?.ApproximateReceiveCount ?? 1);
+  return Math.min(2 ** receives, maxRetryDelaySeconds);
+}

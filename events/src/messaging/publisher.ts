@@ -1,0 +1,70 @@
+import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AnyEvent } from '../contracts';
+import { topicOf, typeAttribute } from '../topology';
+import { findTopicArn } from './addresses';
+import { encodeEvent } from './decode';
+
+/** SNS accepts at most ten entries per PublishBatch call. */
+const maxBatchEntries = 10;
+
+export interface PublishOutcome {
+  /** Ids of the events SNS accepted. */
+  published: string[];
+  failed: { id: string; error: string }[];
+}
+
+/** Publishes events to their producer's topic in batches; the topic ARN is looked up once per topic. */
+export class EventPublisher {
+  private readonly topicArns = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly prefix = '',
+  ) {}
+
+  async publish(events: AnyEvent[]): Promise<PublishOutcome> {
+    const outcome: PublishOutcome = { published: [], failed: [] };
+    const byTopic = new Map<string, AnyEvent[]>();
+    for (const event of events) {
+      const topic = topicOf(event.type, this.prefix);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
+    }
+    for (const [topic, topicEvents] of byTopic) {
+      for (let start = 0; start < topicEvents.length; start += maxBatchEntries) {
+        const batch = topicEvents.slice(start, start + maxBatchEntries);
+        try {
+          await this.publishBatch(topic, batch, outcome);
+        } catch (error) {
+          outcome.failed.push(...batch.map(({ id }) => ({ id, error: (error as Error).message })));
+        }
+      }
+    }
+    return outcome;
+  }
+
+  private async publishBatch(topic: string, events: AnyEvent[], outcome: PublishOutcome): Promise<void> {
+    const result = await this.sns.send(
+      new PublishBatchCommand({
+        TopicArn: await this.topicArn(topic),
+        PublishBatchRequestEntries: events.map((event) => ({
+          Id: event.id,
+          Message: encodeEvent(event),
+          MessageAttributes: { [typeAttribute]: { DataType: 'String', StringValue: event.type } },
+        })),
+      }),
+    );
+    outcome.published.push(...(result.Successful ?? []).flatMap(({ Id }) => (Id ? [Id] : [])));
+    outcome.failed.push(...(result.Failed ?? []).map(({ Id, Code, Message }) => ({ id: Id ?? '', error: `${Code}: ${Message}` })));
+  }
+
+  private topicArn(topic: string): Promise<string> {
+    let arn = this.topicArns.get(topic);
+    if (!arn) {
+      arn = findTopicArn(this.sns, topic);
+      // A failed lookup (broker down) must not be cached: the next publish asks again.
+      arn.catch(() => this.topicArns.delete(topic));
+      this.topicArns.set(topic, arn);
+    }
+    return arn;
+  }
+}
