@@ -1,0 +1,70 @@
+import express, { type RequestHandler, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger';
+import { healthPaths } from '../platform';
+import { errorHandler, HttpError, unknownRoute } from './errors';
+
+/** A dependency `/readyz` checks; `check` throws when it is unreachable. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<unknown>;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  routes: Router;
+  readiness: ReadinessCheck[];
+}
+
+/** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
+const bodyLimit = '16kb';
+
+/** The shared defaults of every service's HTTP API: logging, health, JSON bodies, uniform errors. */
+export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url === healthPaths.live || req.url === healthPaths.ready },
+      // One short line per request; headers stay out of the logs (they carry tokens).
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+
+  app.get(healthPaths.live, (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get(healthPaths.ready, async (_req, res) => {
+    const results = await Promise.all(
+      readiness.map(async ({ name, check }) => {
+        try {
+          await check();
+          return [name, 'ok'] as const;
+        } catch (error) {
+          logger.warn({ err: error, dependency: name }, 'readiness check failed');
+          return [name, 'unavailable'] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, status]) => status === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+
+  app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }));
+  app.use(routes);
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** A request with a body must say it is JSON; anything else would silently arrive as an empty body. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the request body as application/json');
+  }
+  next();
+};

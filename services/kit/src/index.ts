@@ -1,0 +1,21 @@
+export { readEnvironment, serviceEnvironment } from './config';
+export { applyMigrations } from './db/migrate';
+export { createPool, ensureDatabase } from './db/pool';
+export type { SqlExecutor } from './db/sql';
+export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/app';
+export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
+export { errorHandler, HttpError, notFound, parseInput, uuidParam } from './http/errors';
+export { periodic, runService, stopOnSignals, type BackgroundTask, type Role, type RunningService, type Service } from './lifecycle';
+export { runServiceFromEnvironment } from './entrypoint';
+export { createLogger, type Logger } from './logger';
+export { claimEvent } from './messaging/inbox';
+export { enqueueEvents, outboxChannel } from './messaging/outbox';
+export { OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
+export * from './platform';
+export {
+  createInfrastructure,
+  serviceConfigFromEnvironment,
+  serviceSettings,
+  type ServiceConfig,
+  type ServiceInfrastructure,
+} from './runtime';

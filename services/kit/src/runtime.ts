@@ -1,0 +1,88 @@
+import {
+  createAwsClients,
+  EventConsumer,
+  EventPublisher,
+  findQueueUrl,
+  resolveTopology,
+  type AwsClients,
+  type EventHandlers,
+  type EventType,
+} from '@bookstore/events';
+import type pg from 'pg';
+import { z } from 'zod';
+import { readEnvironment, serviceEnvironment } from './config';
+import { createPool } from './db/pool';
+import type { ReadinessCheck } from './http/app';
+import { createLogger, type Logger } from './logger';
+import { OutboxRelay } from './messaging/relay';
+import type { ServiceName } from './platform';
+
+/** What a service needs to know about its surroundings; the same in every environment but for the values. */
+export interface ServiceConfig {
+  databaseUrl: string;
+  /** Emulator or LocalStack endpoint; undefined for AWS itself. */
+  awsEndpoint?: string;
+  awsRegion: string;
+  topologyPrefix: string;
+  adminToken: string;
+  logLevel: string;
+}
+
+export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const parsed = readEnvironment(serviceEnvironment, env);
+  return {
+    databaseUrl: parsed.DATABASE_URL,
+    awsEndpoint: parsed.AWS_ENDPOINT_URL,
+    awsRegion: parsed.AWS_REGION,
+    topologyPrefix: parsed.TOPOLOGY_PREFIX,
+    adminToken: parsed.ADMIN_TOKEN,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+/** Reads a service's own settings beyond the shared ones. */
+export function serviceSettings<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  return readEnvironment(schema, env);
+}
+
+/** The infrastructure every service is built on: logger, database pool, SNS/SQS clients, publisher and outbox relay. */
+export interface ServiceInfrastructure {
+  name: ServiceName;
+  config: ServiceConfig;
+  logger: Logger;
+  pool: pg.Pool;
+  aws: AwsClients;
+  relay: OutboxRelay;
+  readiness: ReadinessCheck[];
+  /** Builds the consumer of this service's own queue from the topology. */
+  consumer<T extends EventType>(handlers: EventHandlers<T>): EventConsumer<T>;
+}
+
+export function createInfrastructure(name: ServiceName, config: ServiceConfig, logger = createLogger(name, { level: config.logLevel })): ServiceInfrastructure {
+  const pool = createPool(config.databaseUrl, logger);
+  const aws = createAwsClients({ endpoint: config.awsEndpoint, region: config.awsRegion });
+  const relay = new OutboxRelay({ pool, publisher: new EventPublisher(aws.sns, config.topologyPrefix), logger });
+  const queue = resolveTopology(config.topologyPrefix).queues.find((candidate) => candidate.consumer === name);
+  if (!queue) throw new Error(`the topology has no queue for ${name}`);
+  return {
+    name,
+    config,
+    logger,
+    pool,
+    aws,
+    relay,
+    readiness: [
+      { name: 'database', check: () => pool.query('SELECT 1') },
+      { name: 'queue', check: () => findQueueUrl(aws.sqs, queue.name) },
+    ],
+    consumer: (handlers) =>
+      new EventConsumer({
+        sqs: aws.sqs,
+        queueName: queue.name,
+        deadLetterQueueName: queue.deadLetterQueueName,
+        visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+        handlers,
+        logger,
+      }),
+  };
+}

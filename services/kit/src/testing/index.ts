@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { applyMigrations } from '../db/migrate';
+import { ensureDatabase } from '../db/pool';
+import { createLogger } from '../logger';
+import type { ServiceConfig } from '../runtime';
+
+/** Set by the jest global setup, which runs one real PostgreSQL and one SNS/SQS emulator for all tests. */
+export function testInfrastructure(): { postgresUrl: string; awsEndpoint: string } {
+  const postgresUrl = process.env.TEST_POSTGRES_URL;
+  const awsEndpoint = process.env.TEST_AWS_ENDPOINT;
+  if (!postgresUrl || !awsEndpoint) throw new Error('run tests with `npm test`: the jest global setup starts PostgreSQL and the emulator');
+  return { postgresUrl, awsEndpoint };
+}
+
+/** A short random name part, so that test files never share a database, queue or topic. */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export const testLogger = () => createLogger('test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A fresh database with a service's migrations applied; returns its URL. */
+export async function createTestDatabase(service: string, migrationsDir: string): Promise<string> {
+  const url = await ensureDatabase(testInfrastructure().postgresUrl, `${service}_${uniqueSuffix()}`);
+  await applyMigrations(url, migrationsDir, testLogger());
+  return url;
+}
+
+export function testServiceConfig(databaseUrl: string, topologyPrefix = `t${uniqueSuffix()}-`): ServiceConfig {
+  return {
+    databaseUrl,
+    awsEndpoint: testInfrastructure().awsEndpoint,
+    awsRegion: 'us-east-1',
+    topologyPrefix,
+    adminToken: 'test-admin-token-0123456789',
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+  };
+}
+
+/** Runs one query on a database outside the service under test, to look at or arrange its state. */
+export async function query<R extends pg.QueryResultRow>(databaseUrl: string, sql: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls until `check` returns a value (not undefined), or fails with the last value seen. */
+export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
