@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { contracts } from '@bookstore/events';
+import { enqueueEvents, HttpError } from '@bookstore/kit';
+import type { CatalogDb, CatalogTx } from '../infrastructure/database';
+import { Prisma, type Book } from '../infrastructure/prisma/client';
+
+export interface BookView {
+  id: string;
+  isbn: string;
+  title: string;
+  author: string;
+  description: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+}
+
+export interface NewBook {
+  isbn: string;
+  title: string;
+  author: string;
+  description: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+}
+
+export type BookChanges = Partial<Pick<NewBook, 'title' | 'author' | 'description' | 'priceCents' | 'currency'>>;
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export function toView(book: Book): BookView {
+  const { id, isbn, title, author, description, priceCents, currency, stock } = book;
+  return { id, isbn, title, author, description, priceCents, currency, stock };
+}
+
+export async function searchBooks(db: CatalogDb, { q, page, pageSize }: { q?: string; page: number; pageSize: number }): Promise<Page<BookView>> {
+  const where: Prisma.BookWhereInput = q
+    ? { OR: [{ title: { contains: q, mode: 'insensitive' } }, { author: { contains: q, mode: 'insensitive' } }] }
+    : {};
+  const [books, total] = await Promise.all([
+    db.book.findMany({ where, orderBy: [{ title: 'asc' }, { id: 'asc' }], skip: (page - 1) * pageSize, take: pageSize }),
+    db.book.count({ where }),
+  ]);
+  return { items: books.map(toView), page, pageSize, total };
+}
+
+export async function getBook(db: CatalogDb, id: string): Promise<BookView> {
+  const book = await db.book.findUnique({ where: { id } });
+  if (!book) throw new HttpError(404, 'book_not_found', `no book with id ${id}`);
+  return toView(book);
+}
+
+/** Adds a book and announces it, so Orders can price it. An ISBN already in the catalog is a conflict. */
+export async function addBook(db: CatalogDb, input: NewBook): Promise<BookView> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const book = await tx.book.create({ data: { id: randomUUID(), ...input } });
+      await announce(tx, book);
+      return toView(book);
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new HttpError(409, 'isbn_taken', `a book with ISBN ${input.isbn} is already in the catalog`);
+    }
+    throw error;
+  }
+}
+
+export async function changeBook(db: CatalogDb, id: string, changes: BookChanges): Promise<BookView> {
+  return db.$transaction(async (tx) => {
+    const book = await tx.book.update({ where: { id }, data: { ...changes, revision: { increment: 1 } } }).catch(notFoundAs404(id));
+    await announce(tx, book);
+    return toView(book);
+  });
+}
+
+export async function restockBook(db: CatalogDb, id: string, quantity: number): Promise<BookView> {
+  const book = await db.book.update({ where: { id }, data: { stock: { increment: quantity } } }).catch(notFoundAs404(id));
+  return toView(book);
+}
+
+function announce(tx: CatalogTx, book: Book): Promise<void> {
+  const { id: bookId, isbn, title, author, priceCents, currency, revision } = book;
+  return enqueueEvents(tx, contracts.BookUpserted.create({ bookId, isbn, title, author, priceCents, currency, revision }, { correlationId: bookId }));
+}
+
+function notFoundAs404(id: string) {
+  return (error: unknown): never => {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
+      throw new HttpError(404, 'book_not_found', `no book with id ${id}`);
+    }
+    throw error;
+  };
+}

@@ -1,0 +1,2 @@
+export { createCatalogService } from './service';
+export const migrationsDir = `${__dirname}/../prisma/migrations`;
