@@ -1,0 +1,98 @@
+import type { CancellationReason, DeclineCode } from '@bookstore/events';
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+export type InventoryStep = 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED';
+export type PaymentStep = 'PENDING' | 'SETTLED' | 'DECLINED' | 'REFUNDED';
+
+export interface SagaState {
+  status: OrderStatus;
+  inventory: InventoryStep;
+  payment: PaymentStep;
+  cancelReason: CancellationReason | null;
+  declineCode: DeclineCode | null;
+}
+
+/** What can happen to an order after it was placed. */
+export type SagaInput =
+  | { type: 'InventoryReserved' }
+  | { type: 'InventoryRejected' }
+  | { type: 'InventoryReleased' }
+  | { type: 'PaymentSettled' }
+  | { type: 'PaymentDeclined'; declineCode: DeclineCode }
+  | { type: 'PaymentRefunded' }
+  | { type: 'DeadlinePassed' };
+
+export type SagaOutcome = { type: 'OrderConfirmed' } | { type: 'OrderCancelled'; reason: CancellationReason };
+
+/**
+ * Steps only move forward, so an event that arrives late (a Reserved after its Released, say) cannot
+ * undo what is already known. Each step may follow only the ones listed here.
+ */
+const inventoryFrom: Record<InventoryStep, InventoryStep[]> = {
+  PENDING: [],
+  RESERVED: ['PENDING'],
+  REJECTED: ['PENDING'],
+  RELEASED: ['PENDING', 'RESERVED'],
+};
+const paymentFrom: Record<PaymentStep, PaymentStep[]> = {
+  PENDING: [],
+  SETTLED: ['PENDING'],
+  DECLINED: ['PENDING'],
+  REFUNDED: ['PENDING', 'SETTLED'],
+};
+
+/**
+ * The order saga, as Orders sees it: CONFIRMED once stock is reserved and payment settled; CANCELLED
+ * (with the first reason that arrived) on a rejection, a decline or the deadline. CONFIRMED and CANCELLED
+ * are final; what arrives after them is recorded but changes the status no more. Pure, so it is tested
+ * without a database; the caller persists the state and publishes the outcome.
+ */
+export function advance(state: SagaState, input: SagaInput): { state: SagaState; outcome?: SagaOutcome } {
+  const next = { ...state };
+  switch (input.type) {
+    case 'InventoryReserved':
+      next.inventory = stepInventory(state.inventory, 'RESERVED');
+      break;
+    case 'InventoryRejected':
+      next.inventory = stepInventory(state.inventory, 'REJECTED');
+      break;
+    case 'InventoryReleased':
+      next.inventory = stepInventory(state.inventory, 'RELEASED');
+      break;
+    case 'PaymentSettled':
+      next.payment = stepPayment(state.payment, 'SETTLED');
+      break;
+    case 'PaymentDeclined':
+      next.payment = stepPayment(state.payment, 'DECLINED');
+      if (next.payment === 'DECLINED') next.declineCode = input.declineCode;
+      break;
+    case 'PaymentRefunded':
+      next.payment = stepPayment(state.payment, 'REFUNDED');
+      break;
+    case 'DeadlinePassed':
+      break;
+  }
+  if (state.status !== 'PENDING') return { state: next };
+
+  const reason = cancellationReason(input, next);
+  if (reason) return { state: { ...next, status: 'CANCELLED', cancelReason: reason }, outcome: { type: 'OrderCancelled', reason } };
+  if (next.inventory === 'RESERVED' && next.payment === 'SETTLED') {
+    return { state: { ...next, status: 'CONFIRMED' }, outcome: { type: 'OrderConfirmed' } };
+  }
+  return { state: next };
+}
+
+function cancellationReason(input: SagaInput, state: SagaState): CancellationReason | undefined {
+  if (input.type === 'DeadlinePassed') return 'timeout';
+  if (state.inventory === 'REJECTED') return 'out_of_stock';
+  if (state.payment === 'DECLINED') return 'payment_declined';
+  return undefined;
+}
+
+function stepInventory(current: InventoryStep, next: InventoryStep): InventoryStep {
+  return inventoryFrom[next].includes(current) ? next : current;
+}
+
+function stepPayment(current: PaymentStep, next: PaymentStep): PaymentStep {
+  return paymentFrom[next].includes(current) ? next : current;
+}
