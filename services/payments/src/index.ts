@@ -1,0 +1,2 @@
+export { createPaymentsService } from './service';
+export const migrationsDir = `${__dirname}/../prisma/migrations`;
