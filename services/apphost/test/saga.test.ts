@@ -1,0 +1,89 @@
+import { cards, type ApiClient } from './support/api';
+import { startTestStack, type TestStack } from './support/stack';
+
+let stack: TestStack;
+let api: ApiClient;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = stack.api;
+});
+afterAll(() => stack?.stop());
+
+describe('the order saga through the gateway', () => {
+  it('confirms an order, takes the stock and settles the payment', async () => {
+    const book = await api.addBook({ stock: 5, priceCents: 1250 });
+    const card = await api.registerCard(cards.good);
+
+    const placed = await api.placeOrder([{ bookId: book.id, quantity: 2 }], card);
+    expect(placed.status).toBe('PENDING');
+
+    const order = await api.settledOrder(placed.orderId, placed.accessToken);
+    expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 2500, currency: 'EUR' });
+    expect(order.lines).toEqual([{ bookId: book.id, title: 'The Test Book', quantity: 2, unitPriceCents: 1250 }]);
+    expect(order.timeline.map((entry: { type: string }) => entry.type)).toEqual(
+      expect.arrayContaining(['OrderPlaced', 'InventoryReserved', 'PaymentSettled', 'OrderConfirmed']),
+    );
+    expect((await api.book(book.id)).stock).toBe(3);
+    expect((await api.payment(placed.orderId)).body).toMatchObject({ status: 'SETTLED', amountCents: 2500, refunds: [] });
+  });
+
+  it('cancels a declined card and gives the stock back', async () => {
+    const book = await api.addBook({ stock: 4 });
+    const card = await api.registerCard(cards.declined);
+
+    const placed = await api.placeOrder([{ bookId: book.id, quantity: 3 }], card);
+    const order = await api.settledOrder(placed.orderId, placed.accessToken);
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'payment_declined', declineCode: 'card_declined' });
+
+    // Catalog may have reserved before the decline arrived; the release brings the stock back either way.
+    await expectEventually(async () => (await api.book(book.id)).stock, 4);
+    expect((await api.payment(placed.orderId)).body).toMatchObject({ status: 'DECLINED', declineCode: 'card_declined' });
+  });
+
+  it('cancels an order for more than the stock and refunds the payment', async () => {
+    const book = await api.addBook({ stock: 1 });
+    const card = await api.registerCard(cards.good);
+
+    const placed = await api.placeOrder([{ bookId: book.id, quantity: 2 }], card);
+    const order = await api.settledOrder(placed.orderId, placed.accessToken);
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'out_of_stock' });
+
+    // Payments may charge before it hears of the cancellation; then it refunds. Either way no money is held.
+    const payment: { status: string; refunds: unknown[] } = await expectEventually(
+      async () => (await api.payment(placed.orderId)).body,
+      (body: { status: string; refunds: unknown[] }) => ['REFUNDED', 'VOIDED'].includes(body.status),
+    );
+    if (payment.status === 'REFUNDED') expect(payment.refunds).toEqual([expect.objectContaining({ amountCents: order.totalCents })]);
+    expect((await api.book(book.id)).stock).toBe(1);
+  });
+
+  it('times out an order nobody decides and says so', async () => {
+    const quick = await startTestStack({ orders: { deadlineSeconds: 1, deadlineSweepMs: 200 } });
+    try {
+      const book = await quick.api.addBook();
+      const card = await quick.api.registerCard();
+      // Payments is stopped, so the payment never settles and the order runs into its deadline.
+      await quick.running.payments.stop();
+      const placed = await quick.api.placeOrder([{ bookId: book.id, quantity: 1 }], card);
+      const order = await quick.api.settledOrder(placed.orderId, placed.accessToken);
+      expect(order).toMatchObject({ status: 'CANCELLED', reason: 'timeout' });
+      await expectEventually(async () => (await quick.api.book(book.id)).stock, 10);
+    } finally {
+      await quick.stop();
+    }
+  });
+});
+
+/** Polls until `read` gives `expected` (or a value `expected` accepts); returns that value. */
+async function expectEventually<T>(read: () => Promise<T>, expected: T | ((value: T) => boolean), timeoutMs = 15_000): Promise<T> {
+  const matches = typeof expected === 'function' ? (expected as (value: T) => boolean) : (value: T) => value === expected;
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!matches(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  expect(matches(value) ? expected : value).toEqual(expected);
+  return value;
+}

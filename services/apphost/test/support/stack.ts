@@ -1,0 +1,29 @@
+import { testInfrastructure, testLogger, uniqueSuffix } from '@bookstore/kit/testing';
+import { startStack, type Stack, type StackOptions } from '../../src/stack';
+import { ApiClient } from './api';
+
+export const adminToken = 'test-admin-token-0123456789';
+
+export interface TestStack extends Stack {
+  api: ApiClient;
+  topologyPrefix: string;
+}
+
+/** The whole system on the shared test Postgres and emulator, with its own databases and queues. */
+export async function startTestStack(overrides: Partial<StackOptions> = {}): Promise<TestStack> {
+  const { postgresUrl, awsEndpoint } = testInfrastructure();
+  const suffix = uniqueSuffix();
+  const topologyPrefix = `t${suffix}-`;
+  const stack = await startStack({
+    postgresUrl,
+    awsEndpoint,
+    topologyPrefix,
+    adminToken,
+    databaseSuffix: `_${suffix}`,
+    ports: { catalog: 0, orders: 0, payments: 0, gateway: 0 },
+    frontendUrl: 'http://127.0.0.1:9',
+    logger: testLogger(),
+    ...overrides,
+  });
+  return { ...stack, topologyPrefix, api: new ApiClient(stack.gatewayUrl, adminToken) };
+}
