@@ -1,4 +1,5 @@
 import { DeleteMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer as SqsConsumer } from 'sqs-consumer';
 import type { AnyEvent, EventOf, EventType } from '../contracts';
 import { findQueueUrl } from './addresses';
@@ -22,6 +23,7 @@ export interface EventConsumerOptions<T extends EventType> {
 
 /** Longest delay before a failed message is retried; each retry waits twice as long as the one before. */
 const maxRetryDelaySeconds = 60;
+const maxReceiveBackoffMs = 5_000;
 
 /**
  * Receives events from one queue and dispatches them to typed handlers.
@@ -35,6 +37,7 @@ export class EventConsumer<T extends EventType> {
   private consumer?: SqsConsumer;
   private deadLetterQueueUrl?: string;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private receiveFailures = 0;
   private readonly logger: Logger;
 
   constructor(private readonly options: EventConsumerOptions<T>) {
@@ -55,6 +58,9 @@ export class EventConsumer<T extends EventType> {
       waitTimeSeconds: this.options.waitTimeSeconds ?? 20,
       visibilityTimeout: this.options.visibilityTimeoutSeconds ?? 30,
       heartbeatInterval: Math.floor((this.options.visibilityTimeoutSeconds ?? 30) / 2),
+      // Receive errors back off here (see backOffAfterFailures); the library's own pause covers only some of them.
+      authenticationErrorTimeout: 0,
+      preReceiveMessageCallback: () => this.backOffAfterFailures(),
       messageSystemAttributeNames: ['ApproximateReceiveCount'],
       messageAttributeNames: ['All'],
       // Deleting is done here, after the handler, so that stop() can abort the long poll without aborting deletes.
@@ -63,8 +69,19 @@ export class EventConsumer<T extends EventType> {
       handleMessage: (message) => this.track(this.process(message, queueUrl)),
     });
     this.consumer.on('error', (error) => {
-      if (this.consumer) this.logger.warn({ err: error, queue: queueName }, 'receiving from queue failed');
+      if (!this.consumer) return;
+      this.receiveFailures += 1;
+      if (this.receiveFailures === 1 || this.receiveFailures % 20 === 0) {
+        this.logger.warn({ err: error, queue: queueName, failures: this.receiveFailures }, 'receiving from queue failed; retrying with backoff');
+      }
     });
+    const recovered = () => {
+      if (this.receiveFailures === 0) return;
+      this.logger.info({ queue: queueName, failures: this.receiveFailures }, 'receiving from queue recovered');
+      this.receiveFailures = 0;
+    };
+    this.consumer.on('empty', recovered);
+    this.consumer.on('response_processed', recovered);
     this.consumer.on('processing_error', (error, message) =>
       this.logger.warn({ err: error, queue: queueName, messageId: message.MessageId }, 'event handler failed; the message will be retried'),
     );
@@ -85,6 +102,11 @@ export class EventConsumer<T extends EventType> {
 
   get isRunning(): boolean {
     return this.consumer?.status.isRunning ?? false;
+  }
+
+  /** While the queue is unreachable, wait longer before each receive: 0.2 s, 0.4 s, ... up to 5 s. */
+  private async backOffAfterFailures(): Promise<void> {
+    if (this.receiveFailures > 0) await sleep(Math.min(100 * 2 ** this.receiveFailures, maxReceiveBackoffMs));
   }
 
   private async process(message: Message, queueUrl: string): Promise<Message> {
