@@ -32,6 +32,8 @@ const environment = z.object({
 });
 
 async function main(): Promise<void> {
+  // The AWS SDK warns that it will need Node 22 from 2027; README.md says so once instead of every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const env = readEnvironment(environment);
   const logger = createLogger('apphost', { level: env.LOG_LEVEL, pretty: process.stdout.isTTY });
   const stops: (() => Promise<void>)[] = [];
