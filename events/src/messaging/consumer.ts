@@ -16,7 +16,10 @@ export interface EventConsumerOptions<T extends EventType> {
   deadLetterQueueName: string;
   handlers: EventHandlers<T>;
   logger?: Logger;
-  /** Long-poll wait; shorter values make shutdown quicker at the cost of more empty receives. */
+  /**
+   * Long-poll wait. stop() lets the current poll finish (an aborted poll would still take messages on the
+   * server side and hide them for the visibility timeout), so this bounds how long stopping takes.
+   */
   waitTimeSeconds?: number;
   visibilityTimeoutSeconds?: number;
 }
@@ -40,8 +43,13 @@ export class EventConsumer<T extends EventType> {
   private receiveFailures = 0;
   private readonly logger: Logger;
 
+  private readonly waitTimeSeconds: number;
+  private readonly visibilityTimeoutSeconds: number;
+
   constructor(private readonly options: EventConsumerOptions<T>) {
     this.logger = options.logger ?? silentLogger;
+    this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
+    this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   }
 
   async start(): Promise<void> {
@@ -55,15 +63,16 @@ export class EventConsumer<T extends EventType> {
       // Keep the client's configured endpoint (emulator, proxy, LocalStack) rather than the URL's host.
       useQueueUrlAsEndpoint: false,
       batchSize: 10,
-      waitTimeSeconds: this.options.waitTimeSeconds ?? 20,
-      visibilityTimeout: this.options.visibilityTimeoutSeconds ?? 30,
-      heartbeatInterval: Math.floor((this.options.visibilityTimeoutSeconds ?? 30) / 2),
+      waitTimeSeconds: this.waitTimeSeconds,
+      pollingCompleteWaitTimeMs: (this.waitTimeSeconds + this.visibilityTimeoutSeconds) * 1000,
+      visibilityTimeout: this.visibilityTimeoutSeconds,
+      heartbeatInterval: Math.floor(this.visibilityTimeoutSeconds / 2),
       // Receive errors back off here (see backOffAfterFailures); the library's own pause covers only some of them.
       authenticationErrorTimeout: 0,
       preReceiveMessageCallback: () => this.backOffAfterFailures(),
       messageSystemAttributeNames: ['ApproximateReceiveCount'],
       messageAttributeNames: ['All'],
-      // Deleting is done here, after the handler, so that stop() can abort the long poll without aborting deletes.
+      // Deleting is done here, right after the handler, and counted as in-flight work that stop() waits for.
       shouldDeleteMessages: false,
       terminateVisibilityTimeout: (messages) => retryDelaySeconds(messages[0]),
       handleMessage: (message) => this.track(this.process(message, queueUrl)),
@@ -89,13 +98,16 @@ export class EventConsumer<T extends EventType> {
     this.logger.info({ queue: queueName }, 'consuming events');
   }
 
-  /** Stops receiving, waits for the messages already being handled, and returns once they are settled. */
+  /**
+   * Stops receiving: lets the current long poll finish and handles what it brings, waits for the messages
+   * already being handled, and returns once they are settled. Takes at most about `waitTimeSeconds`.
+   */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    this.consumer = undefined; // from here on, the aborted long poll is expected and not worth a warning
+    this.consumer = undefined; // from here on, receive errors are expected and not worth a warning
     const stopped = new Promise<void>((resolve) => consumer.once('stopped', () => resolve()));
-    consumer.stop({ abort: true });
+    consumer.stop();
     await stopped;
     await Promise.allSettled([...this.inFlight]);
   }

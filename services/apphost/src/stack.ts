@@ -32,6 +32,8 @@ export interface StackOptions {
   ports?: Partial<Record<ServiceName | 'gateway', number>>;
   frontendUrl?: string;
   orders?: Partial<OrdersSettings>;
+  /** SQS long-poll wait; stopping the stack takes up to this long. */
+  pollWaitSeconds?: number;
   logger: Logger;
   /** Called as each start-up step begins, for progress output. */
   onStep?: (step: string) => void;
@@ -73,7 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   onStep('starting services');
   const running = {} as Record<ServiceName, RunningService>;
   const stopAll = async () => {
-    for (const name of [...serviceNames].reverse()) await running[name]?.stop();
+    await Promise.all(serviceNames.map((name) => running[name]?.stop()));
   };
   try {
     for (const name of serviceNames) {
@@ -84,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         topologyPrefix,
         adminToken: options.adminToken,
         logLevel: logger.level,
+        pollWaitSeconds: options.pollWaitSeconds ?? 2,
       };
       const service = factories[name](config, logger.child({ name }), options);
       running[name] = await runService(service, { roles: ['api', 'worker'], port: ports[name] ?? services[name].port });

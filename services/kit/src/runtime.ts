@@ -26,6 +26,8 @@ export interface ServiceConfig {
   topologyPrefix: string;
   adminToken: string;
   logLevel: string;
+  /** SQS long-poll wait in seconds; a graceful stop takes up to this long. */
+  pollWaitSeconds: number;
 }
 
 export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -37,6 +39,7 @@ export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.en
     topologyPrefix: parsed.TOPOLOGY_PREFIX,
     adminToken: parsed.ADMIN_TOKEN,
     logLevel: parsed.LOG_LEVEL,
+    pollWaitSeconds: parsed.SQS_WAIT_TIME_SECONDS,
   };
 }
 
@@ -81,6 +84,7 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
         queueName: queue.name,
         deadLetterQueueName: queue.deadLetterQueueName,
         visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+        waitTimeSeconds: config.pollWaitSeconds,
         handlers,
         logger,
       }),

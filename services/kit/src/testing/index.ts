@@ -35,6 +35,7 @@ export function testServiceConfig(databaseUrl: string, topologyPrefix = `t${uniq
     topologyPrefix,
     adminToken: 'test-admin-token-0123456789',
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    pollWaitSeconds: 1,
   };
 }
 
