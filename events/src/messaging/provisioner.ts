@@ -1,4 +1,4 @@
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Topology } from '../topology';
 
@@ -38,15 +38,21 @@ export async function provisionTopology({ sns, sqs }: { sns: SNSClient; sqs: SQS
   for (const subscription of topology.subscriptions) {
     const topicArn = topicArns[subscription.topic];
     const queueArn = queueArns[subscription.queue];
+    const filterPolicy = JSON.stringify(subscription.filterPolicy);
     const existing = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
-    if (existing.Subscriptions?.some(({ Endpoint }) => Endpoint === queueArn)) continue;
+    const current = existing.Subscriptions?.find(({ Endpoint }) => Endpoint === queueArn);
+    if (current?.SubscriptionArn) {
+      // The queue may consume more (or fewer) types than when it was first subscribed.
+      await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: current.SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: filterPolicy }));
+      continue;
+    }
     await sns.send(
       new SubscribeCommand({
         TopicArn: topicArn,
         Protocol: 'sqs',
         Endpoint: queueArn,
         ReturnSubscriptionArn: true,
-        Attributes: { RawMessageDelivery: 'true', FilterPolicy: JSON.stringify(subscription.filterPolicy) },
+        Attributes: { RawMessageDelivery: 'true', FilterPolicy: filterPolicy },
       }),
     );
   }
