@@ -15,15 +15,7 @@ export interface BookView {
   stock: number;
 }
 
-export interface NewBook {
-  isbn: string;
-  title: string;
-  author: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  stock: number;
-}
+export type NewBook = Omit<BookView, 'id'>;
 
 export type BookChanges = Partial<Pick<NewBook, 'title' | 'author' | 'description' | 'priceCents' | 'currency'>>;
 

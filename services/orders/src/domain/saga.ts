@@ -51,23 +51,23 @@ export function advance(state: SagaState, input: SagaInput): { state: SagaState;
   const next = { ...state };
   switch (input.type) {
     case 'InventoryReserved':
-      next.inventory = stepInventory(state.inventory, 'RESERVED');
+      next.inventory = step(inventoryFrom, state.inventory, 'RESERVED');
       break;
     case 'InventoryRejected':
-      next.inventory = stepInventory(state.inventory, 'REJECTED');
+      next.inventory = step(inventoryFrom, state.inventory, 'REJECTED');
       break;
     case 'InventoryReleased':
-      next.inventory = stepInventory(state.inventory, 'RELEASED');
+      next.inventory = step(inventoryFrom, state.inventory, 'RELEASED');
       break;
     case 'PaymentSettled':
-      next.payment = stepPayment(state.payment, 'SETTLED');
+      next.payment = step(paymentFrom, state.payment, 'SETTLED');
       break;
     case 'PaymentDeclined':
-      next.payment = stepPayment(state.payment, 'DECLINED');
+      next.payment = step(paymentFrom, state.payment, 'DECLINED');
       if (next.payment === 'DECLINED') next.declineCode = input.declineCode;
       break;
     case 'PaymentRefunded':
-      next.payment = stepPayment(state.payment, 'REFUNDED');
+      next.payment = step(paymentFrom, state.payment, 'REFUNDED');
       break;
     case 'DeadlinePassed':
       break;
@@ -89,10 +89,7 @@ function cancellationReason(input: SagaInput, state: SagaState): CancellationRea
   return undefined;
 }
 
-function stepInventory(current: InventoryStep, next: InventoryStep): InventoryStep {
-  return inventoryFrom[next].includes(current) ? next : current;
-}
-
-function stepPayment(current: PaymentStep, next: PaymentStep): PaymentStep {
-  return paymentFrom[next].includes(current) ? next : current;
+/** Moves to `next` if the current step may precede it; otherwise the event came late and changes nothing. */
+function step<S extends string>(allowedFrom: Record<S, S[]>, current: S, next: S): S {
+  return allowedFrom[next].includes(current) ? next : current;
 }
