@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { contracts, eventTypes, type AnyEvent, type Contracts, type EventType } from '../contracts';
+import { decodeEvent, encodeEvent } from './decode';
+import { PoisonMessageError, type PoisonReason } from './poison';
+
+const orderId = randomUUID();
+const bookId = randomUUID();
+const paymentId = randomUUID();
+
+/** One valid payload per contract; `satisfies` makes a new contract without a sample a type error. */
+const samples = {
+  BookUpserted: { bookId, isbn: '978-0-00-000000-2', title: 'A Book', author: 'An Author', priceCents: 1250, currency: 'EUR', revision: 3 },
+  InventoryReserved: { orderId, lines: [{ bookId, quantity: 2 }] },
+  InventoryRejected: { orderId, reason: 'out_of_stock', shortLines: [{ bookId, requested: 3, available: 1 }] },
+  InventoryReleased: { orderId, lines: [{ bookId, quantity: 2 }] },
+  OrderPlaced: { orderId, lines: [{ bookId, quantity: 2, unitPriceCents: 1250 }], totalCents: 2500, currency: 'EUR', paymentMethodId: 'pm_1' },
+  OrderConfirmed: { orderId },
+  OrderCancelled: { orderId, reason: 'payment_declined' },
+  PaymentSettled: { orderId, paymentId, amountCents: 2500, currency: 'EUR' },
+  PaymentDeclined: { orderId, declineCode: 'card_declined' },
+  PaymentRefunded: { orderId, paymentId, amountCents: 2500, currency: 'EUR' },
+} satisfies { [T in EventType]: Parameters<Contracts[T]['create']>[0] };
+
+function sample<T extends EventType>(type: T): AnyEvent {
+  const create = contracts[type].create as (data: unknown, origin: { correlationId: string; causationId?: string | null }) => AnyEvent;
+  return create(samples[type], { correlationId: orderId, causationId: randomUUID() });
+}
+
+/** The reason decodeEvent gives for rejecting `body`; fails the test if it accepts it or throws anything else. */
+function rejection(body: string | undefined): PoisonReason {
+  try {
+    decodeEvent(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PoisonMessageError);
+    return (error as PoisonMessageError).reason;
+  }
+  throw new Error(`decodeEvent accepted ${body}`);
+}
+
+/** A valid event as plain JSON, to break in one place. */
+const validJson = (): Record<string, unknown> => JSON.parse(JSON.stringify(sample('OrderPlaced')));
+
+describe('decodeEvent', () => {
+  it.each(eventTypes)('round-trips %s through encodeEvent', (type) => {
+    const event = sample(type);
+    expect(event).toMatchObject({ type, version: contracts[type].version, source: contracts[type].producer });
+
+    const decoded = decodeEvent(encodeEvent(event));
+    expect(decoded).toEqual(event);
+    expect(decoded.data).toEqual(samples[type]);
+  });
+
+  it.each([
+    ['not JSON', 'not json'],
+    ['truncated JSON', JSON.stringify(sample('OrderConfirmed')).slice(0, -1)],
+    ['an empty body', ''],
+    ['no body', undefined],
+  ])('rejects %s as malformed_json', (_, body) => {
+    expect(rejection(body)).toBe('malformed_json');
+  });
+
+  it.each([
+    ['a JSON string', '"OrderPlaced"'],
+    ['JSON null', 'null'],
+    ['a JSON array', '[]'],
+    ['an empty object', '{}'],
+    ['an envelope without an id', JSON.stringify({ ...validJson(), id: undefined })],
+    ['an envelope whose id is no uuid', JSON.stringify({ ...validJson(), id: 'event-1' })],
+    ['an envelope with an unknown field', JSON.stringify({ ...validJson(), extra: true })],
+    ['an envelope with a bad occurredAt', JSON.stringify({ ...validJson(), occurredAt: 'yesterday' })],
+  ])('rejects %s as invalid_envelope', (_, body) => {
+    expect(rejection(body)).toBe('invalid_envelope');
+  });
+
+  it('rejects an event type without a contract as unknown_type, naming the type', () => {
+    const body = JSON.stringify({ ...validJson(), type: 'OrderShipped' });
+    expect(rejection(body)).toBe('unknown_type');
+    expect(() => decodeEvent(body)).toThrow(/OrderShipped/);
+    // Inherited object keys are not contracts either.
+    expect(rejection(JSON.stringify({ ...validJson(), type: 'toString' }))).toBe('unknown_type');
+  });
+
+  it('rejects a version the contract does not have as unsupported_version', () => {
+    expect(rejection(JSON.stringify({ ...validJson(), version: contracts.OrderPlaced.version + 1 }))).toBe('unsupported_version');
+  });
+
+  it.each([
+    ['a missing field', (data: Record<string, unknown>) => ({ ...data, totalCents: undefined })],
+    ['a field of the wrong type', (data: Record<string, unknown>) => ({ ...data, totalCents: '2500' })],
+    ['an out-of-range value', (data: Record<string, unknown>) => ({ ...data, totalCents: -1 })],
+    ['an unknown field', (data: Record<string, unknown>) => ({ ...data, cardNumber: '4242424242424242' })],
+    ['an empty list', (data: Record<string, unknown>) => ({ ...data, lines: [] })],
+  ])('rejects data with %s as schema_violation', (_, breakData) => {
+    const event = validJson();
+    const body = JSON.stringify({ ...event, data: breakData(event.data as Record<string, unknown>) });
+    expect(rejection(body)).toBe('schema_violation');
+  });
+
+  it('says in the error what was wrong', () => {
+    const event = validJson();
+    const body = JSON.stringify({ ...event, data: { ...(event.data as object), currency: 'euro' } });
+    expect(() => decodeEvent(body)).toThrow(expect.objectContaining({ reason: 'schema_violation', detail: expect.stringMatching(/OrderPlaced[\s\S]*currency/) }));
+  });
+});
+
+describe('encodeEvent', () => {
+  it('rejects an event whose data breaks its contract', () => {
+    const event = sample('PaymentSettled');
+    const broken = { ...event, data: { ...event.data, currency: 'eur' } } as AnyEvent;
+    expect(() => encodeEvent(broken)).toThrow();
+  });
+
+  it('rejects an event whose envelope is invalid', () => {
+    expect(() => encodeEvent({ ...sample('OrderConfirmed'), id: 'not-a-uuid' })).toThrow();
+    expect(() => encodeEvent({ ...sample('OrderConfirmed'), correlationId: '' })).toThrow();
+  });
+
+  it('rejects data of another event type', () => {
+    const event = { ...sample('OrderConfirmed'), type: 'OrderPlaced' } as AnyEvent;
+    expect(() => encodeEvent(event)).toThrow();
+  });
+});

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  type QueueAttributeName,
+  SendMessageCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { eventually, testInfrastructure, uniqueSuffix } from '@bookstore/kit/testing';
+import { contracts, type AnyEvent, type Contracts, type EventType } from '../contracts';
+import { consumers, resolveTopology, typeAttribute, type ConsumedBy, type Consumer, type QueueSpec, type Topology } from '../topology';
+import { findQueueUrl } from './addresses';
+import { createAwsClients, type AwsClients } from './aws';
+import { EventConsumer, type EventHandlers } from './consumer';
+import { encodeEvent } from './decode';
+import { failureAttributes } from './poison';
+import { provisionTopology, type ProvisionedTopology } from './provisioner';
+import { EventPublisher } from './publisher';
+
+/** This file's names on the shared emulator; each test below gets its own topology under it. */
+const filePrefix = `t${uniqueSuffix()}-`;
+let tests = 0;
+let aws: AwsClients;
+let prefix: string;
+let topology: Topology;
+let provisioned: ProvisionedTopology;
+const running: { stop(): Promise<void> }[] = [];
+
+beforeAll(() => {
+  aws = createAwsClients({ endpoint: testInfrastructure().awsEndpoint });
+});
+
+// Fresh queues per test, so that a message one test leaves behind never reaches the next one.
+beforeEach(async () => {
+  prefix = `${filePrefix}${++tests}-`;
+  topology = resolveTopology(prefix);
+  provisioned = await provisionTopology(aws, topology);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+});
+
+afterAll(() => {
+  aws?.sns.destroy();
+  aws?.sqs.destroy();
+});
+
+const orderId = randomUUID();
+const bookId = randomUUID();
+const samples = {
+  BookUpserted: { bookId, isbn: '978-0-00-000000-2', title: 'A Book', author: 'An Author', priceCents: 1250, currency: 'EUR', revision: 1 },
+  InventoryReserved: { orderId, lines: [{ bookId, quantity: 1 }] },
+  InventoryRejected: { orderId, reason: 'out_of_stock', shortLines: [{ bookId, requested: 2, available: 1 }] },
+  InventoryReleased: { orderId, lines: [{ bookId, quantity: 1 }] },
+  OrderPlaced: { orderId, lines: [{ bookId, quantity: 1, unitPriceCents: 1250 }], totalCents: 1250, currency: 'EUR', paymentMethodId: 'pm_1' },
+  OrderConfirmed: { orderId },
+  OrderCancelled: { orderId, reason: 'timeout' },
+  PaymentSettled: { orderId, paymentId: randomUUID(), amountCents: 1250, currency: 'EUR' },
+  PaymentDeclined: { orderId, declineCode: 'insufficient_funds' },
+  PaymentRefunded: { orderId, paymentId: randomUUID(), amountCents: 1250, currency: 'EUR' },
+} satisfies { [T in EventType]: Parameters<Contracts[T]['create']>[0] };
+
+function makeEvent(type: EventType): AnyEvent {
+  const create = contracts[type].create as (data: unknown, origin: { correlationId: string }) => AnyEvent;
+  return create(samples[type], { correlationId: orderId });
+}
+
+function queueOf(consumer: Consumer): QueueSpec {
+  const queue = topology.queues.find((candidate) => candidate.consumer === consumer);
+  if (!queue) throw new Error(`no queue for ${consumer}`);
+  return queue;
+}
+
+/** Starts a consumer on a queue of the test topology whose every handler calls `handle`. */
+async function consume<C extends Consumer>(
+  consumer: C,
+  handle: (event: AnyEvent) => Promise<void>,
+  waitTimeSeconds = 1,
+): Promise<EventConsumer<ConsumedBy<C>>> {
+  const queue = queueOf(consumer);
+  const handlers = Object.fromEntries(consumers[consumer].consumes.map((type) => [type, handle])) as unknown as EventHandlers<ConsumedBy<C>>;
+  const eventConsumer = new EventConsumer({
+    sqs: aws.sqs,
+    queueName: queue.name,
+    deadLetterQueueName: queue.deadLetterQueueName,
+    handlers,
+    waitTimeSeconds,
+  });
+  running.push(eventConsumer);
+  await eventConsumer.start();
+  return eventConsumer;
+}
+
+/** Messages in a queue, visible or not: 0 means every message was deleted (acknowledged). */
+async function messagesIn(
+  queueName: string,
+  counts: QueueAttributeName[] = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+): Promise<number> {
+  const { Attributes = {} } = await aws.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queueName), AttributeNames: counts }),
+  );
+  return counts.reduce((sum, name) => sum + Number(Attributes[name] ?? 0), 0);
+}
+
+const emptied = (queueName: string) =>
+  eventually(async () => ((await messagesIn(queueName)) === 0 ? true : undefined), { what: `${queueName} to be empty`, timeoutMs: 10_000 });
+
+async function send(queueName: string, body: string): Promise<void> {
+  await aws.sqs.send(new SendMessageCommand({ QueueUrl: await findQueueUrl(aws.sqs, queueName), MessageBody: body }));
+}
+
+/** Receives (and deletes) `count` messages from a queue, with their attributes. */
+async function receive(queueName: string, count: number): Promise<Message[]> {
+  const queueUrl = await findQueueUrl(aws.sqs, queueName);
+  const received: Message[] = [];
+  await eventually(
+    async () => {
+      const { Messages = [] } = await aws.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+      );
+      for (const message of Messages) {
+        received.push(message);
+        await aws.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+      return received.length >= count ? received : undefined;
+    },
+    { what: `${count} messages in ${queueName}` },
+  );
+  return received;
+}
+
+describe('provisionTopology', () => {
+  it('is idempotent: a second run creates no queue and no subscription twice', async () => {
+    const again = await provisionTopology(aws, topology);
+    expect(again).toEqual(provisioned);
+
+    const { QueueUrls = [] } = await aws.sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }));
+    const names = QueueUrls.map((url) => url.split('/').pop()).sort();
+    expect(names).toEqual(topology.queues.flatMap((queue) => [queue.name, queue.deadLetterQueueName]).sort());
+    for (const url of QueueUrls) expect(Object.values(provisioned.queueUrls)).toContain(url);
+
+    const queueArn = async (name: string) => {
+      const { Attributes } = await aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, name), AttributeNames: ['QueueArn'] }),
+      );
+      return Attributes?.QueueArn;
+    };
+    for (const topic of topology.topics) {
+      const topicArn = provisioned.topicArns[topic.name];
+      const { Subscriptions = [] } = await aws.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+      const expected = topology.subscriptions.filter((subscription) => subscription.topic === topic.name);
+      expect(Subscriptions).toHaveLength(expected.length);
+      for (const subscription of expected) {
+        const arn = await queueArn(subscription.queue);
+        const onQueue = Subscriptions.filter(({ Endpoint }) => Endpoint === arn);
+        expect(onQueue).toHaveLength(1);
+        const { Attributes = {} } = await aws.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: onQueue[0]?.SubscriptionArn }));
+        expect(Attributes.RawMessageDelivery).toBe('true');
+        expect(JSON.parse(Attributes.FilterPolicy ?? '{}')).toEqual(subscription.filterPolicy);
+      }
+    }
+  });
+
+  it('brings the filter policy of an existing subscription up to date when a consumer starts consuming another type', async () => {
+    const grown = resolveTopology(`${prefix}grown-`);
+    const subscription = grown.subscriptions.find(({ filterPolicy }) => filterPolicy[typeAttribute].length > 1);
+    if (!subscription) throw new Error('the topology has no subscription with more than one type');
+    // The environment as it was provisioned before the last type was added to `consumes`.
+    const before: Topology = {
+      ...grown,
+      subscriptions: grown.subscriptions.map((candidate) =>
+        candidate === subscription ? { ...candidate, filterPolicy: { [typeAttribute]: candidate.filterPolicy[typeAttribute].slice(0, -1) } } : candidate,
+      ),
+    };
+    await provisionTopology(aws, before);
+
+    const { topicArns } = await provisionTopology(aws, grown);
+
+    const { Attributes: queue = {} } = await aws.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, subscription.queue), AttributeNames: ['QueueArn'] }),
+    );
+    const { Subscriptions = [] } = await aws.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArns[subscription.topic] }));
+    const onQueue = Subscriptions.filter(({ Endpoint }) => Endpoint === queue.QueueArn);
+    expect(onQueue).toHaveLength(1);
+    const { Attributes = {} } = await aws.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: onQueue[0]?.SubscriptionArn }));
+    expect(JSON.parse(Attributes.FilterPolicy ?? '{}')).toEqual(subscription.filterPolicy);
+  });
+
+  it('gives every queue a redrive policy to its own dead-letter queue', async () => {
+    for (const queue of topology.queues) {
+      const { Attributes = {} } = await aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.name), AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'] }),
+      );
+      const { Attributes: dlq = {} } = await aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.deadLetterQueueName), AttributeNames: ['QueueArn'] }),
+      );
+      const redrive = JSON.parse(Attributes.RedrivePolicy ?? '{}');
+      expect(redrive.deadLetterTargetArn).toBe(dlq.QueueArn);
+      expect(Number(redrive.maxReceiveCount)).toBe(queue.maxReceiveCount);
+      expect(Number(Attributes.VisibilityTimeout)).toBe(queue.visibilityTimeoutSeconds);
+    }
+  });
+});
+
+describe('EventPublisher and EventConsumer', () => {
+  it("publishes a batch across two topics and each queue receives exactly the types its filter policy names", async () => {
+    const types: EventType[] = ['OrderPlaced', 'OrderConfirmed', 'OrderCancelled', 'BookUpserted', 'InventoryReserved', 'InventoryRejected', 'InventoryReleased'];
+    const events = Array.from({ length: 25 }, (_, index) => makeEvent(types[index % types.length] as EventType));
+    expect(new Set(events.map((event) => contracts[event.type].producer))).toEqual(new Set(['orders', 'catalog']));
+
+    const outcome = await new EventPublisher(aws.sns, prefix).publish(events);
+    expect(outcome.failed).toEqual([]);
+    expect([...outcome.published].sort()).toEqual(events.map((event) => event.id).sort());
+
+    // What each queue should get, read from the subscriptions: the producer's topic and the filter policy.
+    const expected = new Map(
+      topology.queues.map((queue) => [
+        queue.consumer,
+        events.filter((event) =>
+          topology.subscriptions.some(
+            (subscription) =>
+              subscription.queue === queue.name &&
+              subscription.topic === `${prefix}${contracts[event.type].producer}-events` &&
+              subscription.filterPolicy[typeAttribute].includes(event.type),
+          ),
+        ),
+      ]),
+    );
+    expect(expected.get('orders')?.length).toBeGreaterThan(0);
+    expect(expected.get('catalog')?.length).toBeGreaterThan(0);
+    expect(expected.get('payments')?.length).toBeGreaterThan(0);
+
+    // Before anyone consumes: each queue holds exactly its share, so nothing else arrived late.
+    for (const queue of topology.queues) {
+      const count = expected.get(queue.consumer)?.length;
+      await eventually(async () => ((await messagesIn(queue.name)) === count ? true : undefined), { what: `${count} messages in ${queue.name}` });
+    }
+
+    const received = new Map<Consumer, AnyEvent[]>(topology.queues.map((queue) => [queue.consumer, []]));
+    for (const queue of topology.queues) {
+      await consume(queue.consumer, async (event) => {
+        received.get(queue.consumer)?.push(event);
+      });
+    }
+    for (const queue of topology.queues) {
+      const wanted = expected.get(queue.consumer) ?? [];
+      await eventually(async () => ((received.get(queue.consumer)?.length ?? 0) >= wanted.length ? true : undefined), {
+        what: `${queue.consumer} to handle ${wanted.length} events`,
+      });
+      await emptied(queue.name);
+      const byId = (a: AnyEvent, b: AnyEvent) => a.id.localeCompare(b.id);
+      expect([...(received.get(queue.consumer) ?? [])].sort(byId)).toEqual([...wanted].sort(byId));
+    }
+  });
+
+  it('leaves a message whose handler throws to be retried, and handles it again later', async () => {
+    const event = makeEvent('OrderPlaced');
+    const attempts: { id: string; at: number }[] = [];
+    await consume('catalog', async (handled) => {
+      attempts.push({ id: handled.id, at: Date.now() });
+      if (attempts.length === 1) throw new Error('database unavailable');
+    });
+    await send(queueOf('catalog').name, encodeEvent(event));
+
+    await eventually(async () => (attempts.length >= 2 ? true : undefined), { what: 'a retry', timeoutMs: 6_000 });
+    await emptied(queueOf('catalog').name);
+    expect(attempts.map(({ id }) => id)).toEqual([event.id, event.id]);
+    // The first retry waits 2^1 s (exponential backoff): not at once, and not the queue's 30 s visibility timeout.
+    const delay = (attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0);
+    expect(delay).toBeGreaterThanOrEqual(1_500);
+    expect(delay).toBeLessThan(4_000);
+    const { Messages = [] } = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: await findQueueUrl(aws.sqs, queueOf('catalog').deadLetterQueueName), WaitTimeSeconds: 0 }),
+    );
+    expect(Messages).toEqual([]);
+  });
+
+  it('moves poison messages to the dead-letter queue at once, with the reason, and keeps handling good ones', async () => {
+    const queue = queueOf('payments');
+    const valid = JSON.parse(encodeEvent(makeEvent('OrderPlaced')));
+    const schemaViolation = JSON.stringify({ ...valid, id: randomUUID(), data: { ...valid.data, totalCents: 'a lot' } });
+    const notHandledHere = encodeEvent(makeEvent('PaymentSettled'));
+    await send(queue.name, 'not json');
+    await send(queue.name, schemaViolation);
+    await send(queue.name, notHandledHere);
+    const good = makeEvent('OrderCancelled');
+    await send(queue.name, encodeEvent(good));
+
+    const handled: AnyEvent[] = [];
+    await consume('payments', async (event) => {
+      handled.push(event);
+    });
+
+    const deadLettered = await receive(queue.deadLetterQueueName, 3);
+    const reasons = Object.fromEntries(deadLettered.map((message) => [message.Body, message.MessageAttributes?.[failureAttributes.reason]?.StringValue]));
+    expect(reasons).toEqual({ 'not json': 'malformed_json', [schemaViolation]: 'schema_violation', [notHandledHere]: 'unknown_type' });
+    for (const message of deadLettered) {
+      expect(message.MessageAttributes?.[failureAttributes.sourceQueue]?.StringValue).toBe(queue.name);
+      expect(message.MessageAttributes?.[failureAttributes.detail]?.StringValue).toEqual(expect.any(String));
+    }
+
+    await eventually(async () => (handled.length > 0 ? true : undefined), { what: 'the good event' });
+    await emptied(queue.name);
+    expect(handled).toEqual([good]);
+  });
+
+  it('stop() resolves only after the handlers in flight have finished, and acknowledges their messages', async () => {
+    const queue = queueOf('orders');
+    const event = makeEvent('PaymentSettled');
+    let started = false;
+    let finished = false;
+    const consumer = await consume('orders', async () => {
+      started = true;
+      await new Promise((resolve) => setTimeout(resolve, 750));
+      finished = true;
+    });
+    await send(queue.name, encodeEvent(event));
+    await eventually(async () => (started ? true : undefined), { what: 'the handler to start' });
+
+    await consumer.stop();
+    expect(finished).toBe(true);
+    expect(consumer.isRunning).toBe(false);
+    expect(await messagesIn(queue.name)).toBe(0);
+  });
+
+  it('takes no message after stop(): one sent right after it goes to the next consumer at once', async () => {
+    const queue = queueOf('orders');
+    // The production long poll (20 s): stop() must not leave a receive open that takes messages nobody handles.
+    const warmUp = makeEvent('PaymentSettled');
+    let warmedUp = false;
+    const first = await consume('orders', async () => {
+      warmedUp = true;
+    }, 20);
+    await send(queue.name, encodeEvent(warmUp));
+    await eventually(async () => (warmedUp ? true : undefined), { what: 'the first consumer to handle an event' });
+    await emptied(queue.name);
+    // The first consumer now long-polls again; give that request time to reach the endpoint (nothing to poll for).
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await first.stop();
+
+    const event = makeEvent('PaymentDeclined');
+    await send(queue.name, encodeEvent(event));
+    const handled: AnyEvent[] = [];
+    await consume('orders', async (received) => {
+      handled.push(received);
+    });
+    // Well below the 30 s visibility timeout a message taken by an orphaned receive would stay hidden for.
+    const outcome = await eventually(async () => (handled.length > 0 ? 'handled' : undefined), { timeoutMs: 5_000 }).catch(
+      async () => `not handled after 5 s; ${await messagesIn(queue.name, ['ApproximateNumberOfMessagesNotVisible'])} message(s) in flight, taken by no running consumer`,
+    );
+    expect(outcome).toBe('handled');
+    expect(handled.map(({ id }) => id)).toEqual([event.id]);
+  });
+});

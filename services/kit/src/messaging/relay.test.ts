@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { contracts, type AnyEvent, type PublishOutcome } from '@bookstore/events';
+import pg from 'pg';
+import { createPool } from '../db/pool';
+import type { SqlExecutor } from '../db/sql';
+import { createTestDatabase, eventually, query, testLogger } from '../testing';
+import { enqueueEvents } from './outbox';
+import { OutboxRelay, type OutboxRelayOptions } from './relay';
+
+const catalogMigrations = path.resolve(__dirname, '../../../catalog/prisma/migrations');
+
+let url: string;
+let pool: pg.Pool;
+const relays: OutboxRelay[] = [];
+
+beforeAll(async () => {
+  url = await createTestDatabase('catalog', catalogMigrations);
+  pool = createPool(url, testLogger());
+});
+
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  await query(url, 'TRUNCATE outbox_events');
+});
+
+afterAll(async () => {
+  await pool?.end();
+});
+
+/** Runs `work` in one transaction on a pooled connection, through the SqlExecutor interface the kit expects. */
+async function transaction(work: (tx: SqlExecutor) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  const tx: SqlExecutor = {
+    async $executeRaw(strings, ...values) {
+      const text = strings.reduce((sql, part, index) => `${sql}$${index}${part}`);
+      return (await client.query(text, values)).rowCount ?? 0;
+    },
+  };
+  try {
+    await client.query('BEGIN');
+    await work(tx);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const makeEvent = (): AnyEvent => contracts.OrderConfirmed.create({ orderId: randomUUID() }, { correlationId: randomUUID() });
+const makeEvents = (count: number) => Array.from({ length: count }, makeEvent);
+const enqueue = (events: AnyEvent[]) => transaction((tx) => enqueueEvents(tx, ...events));
+
+/** Stands in for the SNS publisher: records what it was given; can be made to fail, reject some events, or wait. */
+class FakePublisher {
+  readonly published: AnyEvent[] = [];
+  calls = 0;
+  failWith?: Error;
+  reject = new Set<string>();
+  gate?: Promise<void>;
+  delayMs = 0;
+
+  async publish(events: AnyEvent[]): Promise<PublishOutcome> {
+    this.calls += 1;
+    if (this.gate) await this.gate;
+    if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.failWith) throw this.failWith;
+    const accepted = events.filter((event) => !this.reject.has(event.id));
+    this.published.push(...accepted);
+    return {
+      published: accepted.map((event) => event.id),
+      failed: events.filter((event) => this.reject.has(event.id)).map((event) => ({ id: event.id, error: 'InternalError: try again' })),
+    };
+  }
+}
+
+function relay(publisher: FakePublisher, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+  const created = new OutboxRelay({ pool, publisher, logger: testLogger(), pollIntervalMs: 100, ...options });
+  relays.push(created);
+  return created;
+}
+
+const unpublished = async () => (await query<{ id: string }>(url, 'SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY id')).map((row) => row.id);
+const allPublished = (what: string) => eventually(async () => ((await unpublished()).length === 0 ? true : undefined), { what });
+const ids = (events: AnyEvent[]) => events.map((event) => event.id).sort();
+
+describe('OutboxRelay', () => {
+  it('publishes the events committed to the outbox and marks them published', async () => {
+    const publisher = new FakePublisher();
+    await relay(publisher).start();
+    const events = makeEvents(3);
+    await enqueue(events);
+
+    await allPublished('the events to be marked published');
+    expect(ids(publisher.published)).toEqual(ids(events));
+    // What the relay publishes is the event as enqueued, read back from the jsonb payload.
+    for (const event of events) expect(publisher.published.find((candidate) => candidate.id === event.id)).toEqual(event);
+    const rows = await query<{ id: string; published_at: Date | null }>(url, 'SELECT id, published_at FROM outbox_events');
+    expect(rows.map((row) => row.id).sort()).toEqual(ids(events));
+    for (const row of rows) expect(row.published_at).toBeInstanceOf(Date);
+  });
+
+  it('drains more events than one batch holds in one go, without waiting for the next poll', async () => {
+    const publisher = new FakePublisher();
+    const events = makeEvents(12);
+    await enqueue(events);
+    // Committed before the relay listens: no notification comes, and the next poll is 10 s away.
+    await relay(publisher, { batchSize: 5, pollIntervalMs: 10_000 }).start();
+
+    await eventually(async () => ((await unpublished()).length === 0 ? true : undefined), { what: 'all batches', timeoutMs: 3_000 });
+    expect(ids(publisher.published)).toEqual(ids(events));
+    expect(publisher.calls).toBe(3);
+  });
+
+  it('publishes every event exactly once when two relays share the outbox', async () => {
+    const events = makeEvents(120);
+    for (let start = 0; start < events.length; start += 10) await enqueue(events.slice(start, start + 10));
+    const publishers = [new FakePublisher(), new FakePublisher()];
+    for (const publisher of publishers) publisher.delayMs = 10; // long enough for the relays' batches to overlap
+
+    await Promise.all(publishers.map((publisher) => relay(publisher, { batchSize: 10 }).start()));
+    await allPublished('both relays to publish the outbox');
+
+    const published = publishers.flatMap((publisher) => publisher.published);
+    expect(ids(published)).toEqual(ids(events)); // all of them, and none twice
+    // Both relays took part, so the outbox really was shared.
+    for (const publisher of publishers) expect(publisher.published.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the events when publishing throws, and publishes them once the publisher recovers', async () => {
+    const publisher = new FakePublisher();
+    publisher.failWith = new Error('broker unreachable');
+    await relay(publisher).start();
+    const events = makeEvents(4);
+    await enqueue(events);
+
+    await eventually(async () => (publisher.calls >= 2 ? true : undefined), { what: 'the relay to retry' });
+    expect(publisher.published).toEqual([]);
+    expect(await unpublished()).toEqual(ids(events));
+
+    publisher.failWith = undefined;
+    await allPublished('the events to be published after the recovery');
+    expect(ids(publisher.published)).toEqual(ids(events));
+  });
+
+  it('retries only the events the broker rejected, and does not publish the accepted ones again', async () => {
+    const publisher = new FakePublisher();
+    const events = makeEvents(4);
+    const [rejected] = events;
+    publisher.reject.add(rejected!.id);
+    await relay(publisher).start();
+    await enqueue(events);
+
+    await eventually(async () => (publisher.calls >= 2 ? true : undefined), { what: 'the relay to retry the rejected event' });
+    expect(await unpublished()).toEqual([rejected!.id]);
+
+    publisher.reject.clear();
+    await allPublished('the rejected event to be published on a retry');
+    expect(ids(publisher.published)).toEqual(ids(events));
+  });
+
+  it('stop() waits for the batch being published, then flushes what was committed meanwhile', async () => {
+    const publisher = new FakePublisher();
+    let open!: () => void;
+    publisher.gate = new Promise<void>((resolve) => (open = resolve));
+    const outbox = relay(publisher, { pollIntervalMs: 10_000 });
+    await outbox.start();
+
+    const early = makeEvents(2);
+    await enqueue(early);
+    await eventually(async () => (publisher.calls > 0 ? true : undefined), { what: 'the relay to start publishing' });
+    // Committed while the first batch is being published: that batch cannot contain them.
+    const late = makeEvents(3);
+    await enqueue(late);
+
+    const stopping = outbox.stop();
+    open();
+    await stopping;
+
+    expect(await unpublished()).toEqual([]);
+    expect(ids(publisher.published)).toEqual(ids([...early, ...late]));
+  });
+
+  it('is woken by NOTIFY: publishes within a second although it polls only every 10 s', async () => {
+    const publisher = new FakePublisher();
+    await relay(publisher, { pollIntervalMs: 10_000 }).start();
+    // Let the start-up drain finish first, so that only a notification can bring the next event out.
+    await enqueue(makeEvents(1));
+    await eventually(async () => (publisher.published.length === 1 ? true : undefined), { what: 'the first event' });
+    await allPublished('the first event to be marked published');
+
+    const event = makeEvent();
+    const committedAt = Date.now();
+    await enqueue([event]);
+    await eventually(async () => (publisher.published.some(({ id }) => id === event.id) ? true : undefined), {
+      what: 'the notified event',
+      timeoutMs: 2_000,
+      intervalMs: 10,
+    });
+    expect(Date.now() - committedAt).toBeLessThan(1_000);
+  });
+});
