@@ -53,7 +53,7 @@ export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): ex
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
 
-  app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }));
+  app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }), rejectUnstorableText);
   app.use(routes);
   app.use(unknownRoute);
   app.use(errorHandler(logger));
@@ -68,3 +68,29 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * Text PostgreSQL cannot store as it was sent: U+0000 (a query carrying one fails deep in the driver) and
+ * lone UTF-16 surrogates (they would be stored silently replaced by U+FFFD). No input of ours has a use for
+ * either, so such a field is refused at the door like any other invalid field.
+ */
+const rejectUnstorableText: RequestHandler = (req, _res, next) => {
+  const path = pathOfUnstorableText(req.body, 'body') ?? pathOfUnstorableText(req.query, 'query');
+  if (path) {
+    throw new HttpError(400, 'validation_failed', 'the request contains text that cannot be stored', {
+      issues: [{ path, code: 'invalid_characters', message: 'NUL characters and lone UTF-16 surrogates are not allowed' }],
+    });
+  }
+  next();
+};
+
+function pathOfUnstorableText(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed() ? path : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = pathOfUnstorableText(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
