@@ -72,9 +72,16 @@ export async function changeBook(db: CatalogDb, id: string, changes: BookChanges
   });
 }
 
+/** The most copies of one book the catalog holds (the stock column is a 32-bit integer). */
+export const maxStock = 1_000_000_000;
+
 export async function restockBook(db: CatalogDb, id: string, quantity: number): Promise<BookView> {
-  const book = await db.book.update({ where: { id }, data: { stock: { increment: quantity } } }).catch(notFoundAs404(id));
-  return toView(book);
+  const { count } = await db.book.updateMany({ where: { id, stock: { lte: maxStock - quantity } }, data: { stock: { increment: quantity } } });
+  if (count === 0) {
+    const book = await getBook(db, id); // 404 when the book does not exist
+    throw new HttpError(422, 'stock_limit', `restocking ${quantity} would take the stock past ${maxStock}`, { stock: book.stock, maxStock });
+  }
+  return getBook(db, id);
 }
 
 function announce(tx: CatalogTx, book: Book): Promise<void> {
