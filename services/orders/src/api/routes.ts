@@ -3,13 +3,13 @@ import { Router } from 'express';
 import { placeOrder } from '../application/place-order';
 import { getOrder, listOrders } from '../application/read-orders';
 import type { OrdersDb } from '../infrastructure/database';
-import { idempotencyKeyHeader, listQuery, placeOrderBody } from './schemas';
+import { idempotencyHeaders, listQuery, placeOrderBody } from './schemas';
 
 export function ordersRoutes(db: OrdersDb, { adminToken, deadlineSeconds }: { adminToken: string; deadlineSeconds: number }): Router {
   const orders = Router();
 
   orders.post('/', async (req, res) => {
-    const idempotencyKey = parseInput(idempotencyKeyHeader, req.get('idempotency-key'), 'headers');
+    const { 'idempotency-key': idempotencyKey } = parseInput(idempotencyHeaders, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
     const placed = await placeOrder(db, parseInput(placeOrderBody, req.body, 'body'), { idempotencyKey, deadlineSeconds });
     res.status(202).location(`${services.orders.pathPrefix}/${placed.orderId}`).json(placed);
   });

@@ -13,7 +13,9 @@ export const placeOrderBody = z.strictObject({
 });
 
 /** Printable ASCII, as the IETF draft on the Idempotency-Key header suggests; a UUID fits well. */
-export const idempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,200}$/, '1 to 200 printable ASCII characters').optional();
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,200}$/, '1 to 200 printable ASCII characters').optional(),
+});
 
 export const listQuery = z.strictObject({
   status: z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']).optional(),

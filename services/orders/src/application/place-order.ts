@@ -16,6 +16,11 @@ export interface PlacedOrder {
   accessToken: string;
 }
 
+/** The most one order may charge: the total is stored as a 32-bit integer of cents. */
+export const maxTotalCents = 2_147_483_647;
+/** The most copies of one book in an order, also when the book is named on several lines. */
+export const maxQuantityPerBook = 100;
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -31,6 +36,10 @@ export async function placeOrder(
   { idempotencyKey, deadlineSeconds }: { idempotencyKey?: string; deadlineSeconds: number },
 ): Promise<PlacedOrder> {
   const items = mergeItems(request.items);
+  const excessive = items.filter(({ quantity }) => quantity > maxQuantityPerBook);
+  if (excessive.length > 0) {
+    throw new HttpError(422, 'quantity_limit', `at most ${maxQuantityPerBook} copies of a book per order`, { bookIds: excessive.map(({ bookId }) => bookId) });
+  }
   const books = await db.bookReplica.findMany({ where: { id: { in: items.map(({ bookId }) => bookId) } } });
   const byId = new Map(books.map((book) => [book.id, book]));
   const unknown = items.filter(({ bookId }) => !byId.has(bookId)).map(({ bookId }) => bookId);
@@ -43,6 +52,9 @@ export async function placeOrder(
     return { bookId, quantity, title: book.title, unitPriceCents: book.priceCents };
   });
   const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
+  if (totalCents > maxTotalCents) {
+    throw new HttpError(422, 'order_too_large', `an order may total at most ${maxTotalCents} cents`, { totalCents, maxTotalCents });
+  }
   const currency = books[0]!.currency;
   const orderId = randomUUID();
   const placed: PlacedOrder = { orderId, status: 'PENDING', accessToken: randomBytes(32).toString('base64url') };
