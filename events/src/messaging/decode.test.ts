@@ -1,30 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { contracts, eventTypes, type AnyEvent, type Contracts, type EventType } from '../contracts';
+import { contracts, eventTypes, type AnyEvent, type EventType } from '../contracts';
+import { sampleEvent } from '../testing';
 import { decodeEvent, encodeEvent } from './decode';
 import { PoisonMessageError, type PoisonReason } from './poison';
 
-const orderId = randomUUID();
-const bookId = randomUUID();
-const paymentId = randomUUID();
-
-/** One valid payload per contract; `satisfies` makes a new contract without a sample a type error. */
-const samples = {
-  BookUpserted: { bookId, isbn: '978-0-00-000000-2', title: 'A Book', author: 'An Author', priceCents: 1250, currency: 'EUR', revision: 3 },
-  InventoryReserved: { orderId, lines: [{ bookId, quantity: 2 }] },
-  InventoryRejected: { orderId, reason: 'out_of_stock', shortLines: [{ bookId, requested: 3, available: 1 }] },
-  InventoryReleased: { orderId, lines: [{ bookId, quantity: 2 }] },
-  OrderPlaced: { orderId, lines: [{ bookId, quantity: 2, unitPriceCents: 1250 }], totalCents: 2500, currency: 'EUR', paymentMethodId: 'pm_1' },
-  OrderConfirmed: { orderId },
-  OrderCancelled: { orderId, reason: 'payment_declined' },
-  PaymentSettled: { orderId, paymentId, amountCents: 2500, currency: 'EUR' },
-  PaymentDeclined: { orderId, declineCode: 'card_declined' },
-  PaymentRefunded: { orderId, paymentId, amountCents: 2500, currency: 'EUR' },
-} satisfies { [T in EventType]: Parameters<Contracts[T]['create']>[0] };
-
-function sample<T extends EventType>(type: T): AnyEvent {
-  const create = contracts[type].create as (data: unknown, origin: { correlationId: string; causationId?: string | null }) => AnyEvent;
-  return create(samples[type], { correlationId: orderId, causationId: randomUUID() });
-}
+const sample = (type: EventType) => sampleEvent(type);
 
 /** The reason decodeEvent gives for rejecting `body`; fails the test if it accepts it or throws anything else. */
 function rejection(body: string | undefined): PoisonReason {
@@ -47,7 +26,6 @@ describe('decodeEvent', () => {
 
     const decoded = decodeEvent(encodeEvent(event));
     expect(decoded).toEqual(event);
-    expect(decoded.data).toEqual(samples[type]);
   });
 
   it.each([

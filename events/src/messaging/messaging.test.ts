@@ -10,12 +10,13 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { eventually, testInfrastructure, uniqueSuffix } from '@bookstore/kit/testing';
-import { contracts, type AnyEvent, type Contracts, type EventType } from '../contracts';
+import { contracts, type AnyEvent, type EventType } from '../contracts';
 import { consumers, resolveTopology, typeAttribute, type ConsumedBy, type Consumer, type QueueSpec, type Topology } from '../topology';
 import { findQueueUrl } from './addresses';
 import { createAwsClients, type AwsClients } from './aws';
 import { EventConsumer, type EventHandlers } from './consumer';
 import { encodeEvent } from './decode';
+import { sampleEvent } from '../testing';
 import { failureAttributes } from './poison';
 import { provisionTopology, type ProvisionedTopology } from './provisioner';
 import { EventPublisher } from './publisher';
@@ -49,25 +50,7 @@ afterAll(() => {
   aws?.sqs.destroy();
 });
 
-const orderId = randomUUID();
-const bookId = randomUUID();
-const samples = {
-  BookUpserted: { bookId, isbn: '978-0-00-000000-2', title: 'A Book', author: 'An Author', priceCents: 1250, currency: 'EUR', revision: 1 },
-  InventoryReserved: { orderId, lines: [{ bookId, quantity: 1 }] },
-  InventoryRejected: { orderId, reason: 'out_of_stock', shortLines: [{ bookId, requested: 2, available: 1 }] },
-  InventoryReleased: { orderId, lines: [{ bookId, quantity: 1 }] },
-  OrderPlaced: { orderId, lines: [{ bookId, quantity: 1, unitPriceCents: 1250 }], totalCents: 1250, currency: 'EUR', paymentMethodId: 'pm_1' },
-  OrderConfirmed: { orderId },
-  OrderCancelled: { orderId, reason: 'timeout' },
-  PaymentSettled: { orderId, paymentId: randomUUID(), amountCents: 1250, currency: 'EUR' },
-  PaymentDeclined: { orderId, declineCode: 'insufficient_funds' },
-  PaymentRefunded: { orderId, paymentId: randomUUID(), amountCents: 1250, currency: 'EUR' },
-} satisfies { [T in EventType]: Parameters<Contracts[T]['create']>[0] };
-
-function makeEvent(type: EventType): AnyEvent {
-  const create = contracts[type].create as (data: unknown, origin: { correlationId: string }) => AnyEvent;
-  return create(samples[type], { correlationId: orderId });
-}
+const makeEvent = (type: EventType) => sampleEvent(type);
 
 function queueOf(consumer: Consumer): QueueSpec {
   const queue = topology.queues.find((candidate) => candidate.consumer === consumer);
