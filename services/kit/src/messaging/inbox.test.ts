@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createCatalogDb, type CatalogDb } from '../../../catalog/src/infrastructure/database';
 import { createPool } from '../db/pool';
 import type { SqlExecutor } from '../db/sql';
-import { createTestDatabase, eventually, query, testLogger } from '../testing';
+import { createTestDatabase, eventually, pgTransaction, query, testLogger } from '../testing';
 import { claimEvent } from './inbox';
 
 const catalogMigrations = path.resolve(__dirname, '../../../catalog/prisma/migrations');
@@ -26,27 +26,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-/** A transaction on a plain pg client, behind the SqlExecutor interface. */
-const pgTransaction: Transaction = async (work) => {
-  const client = await pool.connect();
-  const tx: SqlExecutor = {
-    async $executeRaw(strings, ...values) {
-      const text = strings.reduce((sql, part, index) => `${sql}$${index}${part}`);
-      return (await client.query(text, values)).rowCount ?? 0;
-    },
-  };
-  try {
-    await client.query('BEGIN');
-    const result = await work(tx);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-};
+const plainTransaction: Transaction = (work) => pgTransaction(pool, work);
 
 /** A transaction of a service's generated Prisma client, as the handlers use it. */
 const prismaTransaction: Transaction = (work) => prisma.$transaction((tx) => work(tx));
@@ -55,7 +35,7 @@ const newEvent = () => ({ id: randomUUID(), type: 'OrderPlaced' });
 const processed = (id: string) => query<{ type: string }>(url, 'SELECT type FROM processed_events WHERE event_id = $1', [id]);
 
 describe.each([
-  ['a pg client', () => pgTransaction],
+  ['a pg client', () => plainTransaction],
   ['the Prisma client', () => prismaTransaction],
 ])('claimEvent in transactions of %s', (_, transactionOf) => {
   let transaction: Transaction;

@@ -4,7 +4,7 @@ import { contracts, type AnyEvent, type PublishOutcome } from '@bookstore/events
 import pg from 'pg';
 import { createPool } from '../db/pool';
 import type { SqlExecutor } from '../db/sql';
-import { createTestDatabase, eventually, query, testLogger } from '../testing';
+import { createTestDatabase, eventually, pgTransaction, query, testLogger } from '../testing';
 import { enqueueEvents } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './relay';
 
@@ -28,26 +28,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-/** Runs `work` in one transaction on a pooled connection, through the SqlExecutor interface the kit expects. */
-async function transaction(work: (tx: SqlExecutor) => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  const tx: SqlExecutor = {
-    async $executeRaw(strings, ...values) {
-      const text = strings.reduce((sql, part, index) => `${sql}$${index}${part}`);
-      return (await client.query(text, values)).rowCount ?? 0;
-    },
-  };
-  try {
-    await client.query('BEGIN');
-    await work(tx);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const transaction = (work: (tx: SqlExecutor) => Promise<void>) => pgTransaction(pool, work);
 
 const makeEvent = (): AnyEvent => contracts.OrderConfirmed.create({ orderId: randomUUID() }, { correlationId: randomUUID() });
 const makeEvents = (count: number) => Array.from({ length: count }, makeEvent);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { applyMigrations } from '../db/migrate';
 import { ensureDatabase } from '../db/pool';
 import { createLogger } from '../logger';
+import type { SqlExecutor } from '../db/sql';
 import type { ServiceConfig } from '../runtime';
 
 /** Set by the jest global setup, which runs one real PostgreSQL and one SNS/SQS emulator for all tests. */
@@ -47,6 +48,28 @@ export async function query<R extends pg.QueryResultRow>(databaseUrl: string, sq
     return (await client.query<R>(sql, values)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/** Runs `work` in one transaction on a plain pg connection, behind the SqlExecutor interface the kit expects. */
+export async function pgTransaction<R>(pool: pg.Pool, work: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+  const client = await pool.connect();
+  const tx: SqlExecutor = {
+    async $executeRaw(strings, ...values) {
+      const text = strings.reduce((sql, part, index) => `${sql}$${index}${part}`);
+      return (await client.query(text, values)).rowCount ?? 0;
+    },
+  };
+  try {
+    await client.query('BEGIN');
+    const result = await work(tx);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
   }
 }
 
