@@ -1,4 +1,5 @@
 import { runServiceFromEnvironment } from '@bookstore/kit';
+import { migrationsDir } from '.';
 import { createCatalogService } from './service';
 
-void runServiceFromEnvironment('catalog', createCatalogService);
+void runServiceFromEnvironment('catalog', createCatalogService, migrationsDir);

@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { readEnvironment } from './config';
+import { readEnvironment, serviceEnvironment } from './config';
+import { applyMigrations } from './db/migrate';
+import { ensureDatabase } from './db/pool';
 import { runService, stopOnSignals, type Role, type Service } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { services, type ServiceName } from './platform';
 import { serviceConfigFromEnvironment, type ServiceConfig } from './runtime';
+
+const migrateEnvironment = z.object({ DATABASE_URL: serviceEnvironment.shape.DATABASE_URL });
 
 const processEnvironment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -13,15 +17,28 @@ const processEnvironment = z.object({
 const roleSets: Record<string, Role[]> = { api: ['api'], worker: ['worker'], all: ['api', 'worker'] };
 
 /**
- * The entrypoint of a service's container: `main.ts api`, `main.ts worker` or `main.ts all` (the default).
- * ECS runs the API and the worker as separate services from one image; locally one process runs both.
+ * The entrypoint of a service's container: `main.ts api`, `main.ts worker` or `main.ts all` (the default),
+ * and `main.ts migrate`, which creates the service's database if missing, applies its migrations and exits.
+ * ECS runs the API and the worker as separate services from one image, each after a migrate step;
+ * locally one process runs both.
  */
-export async function runServiceFromEnvironment(name: ServiceName, create: (config: ServiceConfig, logger: Logger) => Service): Promise<void> {
+export async function runServiceFromEnvironment(
+  name: ServiceName,
+  create: (config: ServiceConfig, logger: Logger) => Service,
+  migrationsDir: string,
+): Promise<void> {
   const logger = createLogger(name);
   try {
     const command = process.argv[2] ?? 'all';
+    if (command === 'migrate') {
+      const { DATABASE_URL } = readEnvironment(migrateEnvironment);
+      const database = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
+      await applyMigrations(await ensureDatabase(DATABASE_URL, database), migrationsDir, logger);
+      logger.info({ database }, 'database is up to date');
+      return;
+    }
     const roles = roleSets[command];
-    if (!roles) throw new Error(`unknown command ${JSON.stringify(command)}; use api, worker or all`);
+    if (!roles) throw new Error(`unknown command ${JSON.stringify(command)}; use api, worker, all or migrate`);
     const { PORT, HOST } = readEnvironment(processEnvironment);
     const service = create(serviceConfigFromEnvironment(), logger);
     const running = await runService(service, { roles, port: PORT ?? services[name].port, host: HOST });

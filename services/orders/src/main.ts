@@ -1,4 +1,5 @@
 import { runServiceFromEnvironment } from '@bookstore/kit';
+import { migrationsDir } from '.';
 import { createOrdersService } from './service';
 
-void runServiceFromEnvironment('orders', (config, logger) => createOrdersService(config, logger));
+void runServiceFromEnvironment('orders', (config, logger) => createOrdersService(config, logger), migrationsDir);

@@ -1,4 +1,5 @@
 import { runServiceFromEnvironment } from '@bookstore/kit';
+import { migrationsDir } from '.';
 import { createPaymentsService } from './service';
 
-void runServiceFromEnvironment('payments', (config, logger) => createPaymentsService(config, logger));
+void runServiceFromEnvironment('payments', (config, logger) => createPaymentsService(config, logger), migrationsDir);
