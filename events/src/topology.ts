@@ -16,6 +16,7 @@ export const consumers = {
 export type Consumer = keyof typeof consumers;
 export type ConsumedBy<C extends Consumer> = (typeof consumers)[C]['consumes'][number];
 
+export type { Producer };
 export const producers: readonly Producer[] = ['catalog', 'orders', 'payments'];
 
 /** After this many failed receives SQS moves a message to the queue's dead-letter queue. */

@@ -1,0 +1,10 @@
+import { bookstore } from './src/stack';
+
+const outputs = bookstore();
+
+export const albUrl = outputs.albUrl;
+export const ecrRepositoryUrls = outputs.ecrRepositoryUrls;
+export const queueUrls = outputs.queueUrls;
+export const dashboardUrl = outputs.dashboardUrl;
+export const alarmTopicArn = outputs.alarmTopicArn;
+export const adminTokenSecretArn = outputs.adminTokenSecretArn;

@@ -1,0 +1,54 @@
+import * as pulumi from '@pulumi/pulumi';
+
+export type DatabaseLayout = 'instance-per-service' | 'shared-instance';
+
+/** Everything a stack can set in Pulumi.<stack>.yaml; production and development differ only here. */
+export interface StackSettings {
+  environment: string;
+  /** Prefixes every resource name, and every topic and queue name (`bookstore-prod-orders-queue`). */
+  namePrefix: string;
+  vpcCidr: string;
+  availabilityZones: number;
+  /** One NAT gateway per availability zone (survives an AZ outage) or one for all (cheaper). */
+  natGatewayPerZone: boolean;
+  databaseLayout: DatabaseLayout;
+  databaseInstanceClass: string;
+  databaseEngineVersion: string;
+  multiAz: boolean;
+  deletionProtection: boolean;
+  backupRetentionDays: number;
+  logRetentionDays: number;
+  /** The image tag to deploy; CI sets it to the commit. */
+  imageTag: string;
+  /** An ACM certificate for the ALB; with it the ALB serves HTTPS and redirects HTTP. */
+  certificateArn?: string;
+  /** Where alarms are sent by email; without it alarms go only to the alarm topic. */
+  alarmEmail?: string;
+  apiTasks: { min: number; max: number };
+  workerTasks: { min: number; max: number };
+}
+
+export function readSettings(config = new pulumi.Config('bookstore')): StackSettings {
+  const environment = config.require('environment');
+  const production = environment === 'prod';
+  return {
+    environment,
+    namePrefix: `bookstore-${environment}`,
+    vpcCidr: config.get('vpcCidr') ?? '10.0.0.0/16',
+    availabilityZones: config.getNumber('availabilityZones') ?? 2,
+    natGatewayPerZone: config.getBoolean('natGatewayPerZone') ?? production,
+    databaseLayout: (config.get('databaseLayout') as DatabaseLayout | undefined) ?? (production ? 'instance-per-service' : 'shared-instance'),
+    databaseInstanceClass: config.get('databaseInstanceClass') ?? (production ? 'db.t4g.medium' : 'db.t4g.micro'),
+    // The same major as the embedded PostgreSQL that `npm start` and the tests run.
+    databaseEngineVersion: config.get('databaseEngineVersion') ?? '17',
+    multiAz: config.getBoolean('multiAz') ?? production,
+    deletionProtection: config.getBoolean('deletionProtection') ?? production,
+    backupRetentionDays: config.getNumber('backupRetentionDays') ?? (production ? 14 : 1),
+    logRetentionDays: config.getNumber('logRetentionDays') ?? (production ? 90 : 14),
+    imageTag: config.get('imageTag') ?? 'latest',
+    certificateArn: config.get('certificateArn'),
+    alarmEmail: config.get('alarmEmail'),
+    apiTasks: { min: config.getNumber('apiMinTasks') ?? (production ? 2 : 1), max: config.getNumber('apiMaxTasks') ?? (production ? 10 : 2) },
+    workerTasks: { min: config.getNumber('workerMinTasks') ?? 1, max: config.getNumber('workerMaxTasks') ?? (production ? 10 : 2) },
+  };
+}

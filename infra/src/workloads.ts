@@ -1,0 +1,264 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { healthPaths, serviceNames, type ServiceName } from '@bookstore/kit/platform';
+import type { StackSettings } from './config';
+import type { QueueResources } from './messaging';
+import { workloadPort, type Workload } from './security';
+
+export interface WorkloadsArgs {
+  settings: StackSettings;
+  region: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string>[];
+  securityGroups: Record<Workload, aws.ec2.SecurityGroup>;
+  targetGroups: Record<Workload, aws.lb.TargetGroup>;
+  images: Record<Workload, pulumi.Input<string>>;
+  topics: Record<ServiceName, aws.sns.Topic>;
+  queues: Record<ServiceName, QueueResources>;
+  databaseUrlSecrets: Record<ServiceName, aws.secretsmanager.Secret>;
+  adminTokenSecret: aws.secretsmanager.Secret;
+  /** Created before the services, which need a listener in front of their target groups. */
+  dependsOn: pulumi.Resource[];
+}
+
+const ecsTasksTrust = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+/** Fargate sizes; the services are small Node processes. */
+const taskSize = { cpu: '256', memory: '512' };
+/** ECS sends SIGTERM, then SIGKILL after this; a graceful stop waits for the current 20 s long poll. */
+const stopTimeoutSeconds = 45;
+/** Messages waiting per worker task before the workers scale out. */
+const backlogPerTask = 100;
+
+/**
+ * The ECS cluster and what runs on it: per service an API (behind the ALB) and a worker (consumer, outbox
+ * relay, periodic jobs) from the same image, each after a `migrate` step, and the frontend. Each service's
+ * task role may publish only to its own topic and receive only from its own queue; its execution role may
+ * read only its own secrets.
+ */
+export class Workloads extends pulumi.ComponentResource {
+  readonly cluster: aws.ecs.Cluster;
+  readonly services: Record<string, aws.ecs.Service> = {};
+  readonly taskRoles = {} as Record<ServiceName, aws.iam.Role>;
+  readonly executionRoles = {} as Record<Workload, aws.iam.Role>;
+
+  constructor(name: string, private readonly args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('bookstore:compute:Workloads', name, {}, opts);
+    this.cluster = new aws.ecs.Cluster(name, { settings: [{ name: 'containerInsights', value: 'enabled' }] }, { parent: this });
+    for (const service of serviceNames) this.deployService(name, service);
+    this.deployFrontend(name);
+    this.registerOutputs({});
+  }
+
+  private deployService(name: string, service: ServiceName): void {
+    const { settings, queues, topics } = this.args;
+    const parent = { parent: this };
+    const own = queues[service];
+    const executionRole = this.executionRole(name, service, [this.args.databaseUrlSecrets[service].arn, this.args.adminTokenSecret.arn]);
+    const taskRole = new aws.iam.Role(`${name}-${service}-task`, { assumeRolePolicy: ecsTasksTrust }, parent);
+    new aws.iam.RolePolicy(`${name}-${service}-task`, {
+      role: taskRole.id,
+      policy: pulumi.jsonStringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'PublishOwnEvents', Effect: 'Allow', Action: 'sns:Publish', Resource: topics[service].arn },
+          // The publisher finds its topic's ARN by name; listing topics reveals no messages.
+          { Sid: 'FindTopics', Effect: 'Allow', Action: 'sns:ListTopics', Resource: '*' },
+          {
+            Sid: 'ConsumeOwnQueue',
+            Effect: 'Allow',
+            Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            Resource: own.queue.arn,
+          },
+          // Poison messages are moved to the dead-letter queue at once, with the reason attached.
+          { Sid: 'DeadLetterOwnMessages', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: own.deadLetterQueue.arn },
+        ],
+      }),
+    }, parent);
+    this.taskRoles[service] = taskRole;
+
+    const logGroup = this.logGroup(name, service);
+    const port = workloadPort(service);
+    const container = (role: 'migrate' | 'api' | 'worker') => ({
+      name: role,
+      image: this.args.images[service],
+      essential: role !== 'migrate',
+      command: [role],
+      environment: [
+        { name: 'AWS_REGION', value: this.args.region },
+        { name: 'TOPOLOGY_PREFIX', value: `${settings.namePrefix}-` },
+        { name: 'PORT', value: String(port) },
+        { name: 'SQS_WAIT_TIME_SECONDS', value: '20' },
+        { name: 'LOG_LEVEL', value: 'info' },
+      ],
+      secrets: [
+        { name: 'DATABASE_URL', valueFrom: this.args.databaseUrlSecrets[service].arn },
+        { name: 'ADMIN_TOKEN', valueFrom: this.args.adminTokenSecret.arn },
+      ],
+      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': this.args.region, 'awslogs-stream-prefix': role } },
+      ...(role === 'migrate'
+        ? {}
+        : { dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }], stopTimeout: stopTimeoutSeconds }),
+      ...(role === 'api'
+        ? {
+            portMappings: [{ containerPort: port, protocol: 'tcp' }],
+            healthCheck: {
+              command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${port}${healthPaths.live}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+              interval: 15,
+              timeout: 5,
+              retries: 3,
+              startPeriod: 30,
+            },
+          }
+        : {}),
+    });
+
+    for (const role of ['api', 'worker'] as const) {
+      const taskDefinition = new aws.ecs.TaskDefinition(`${name}-${service}-${role}`, {
+        family: `${settings.namePrefix}-${service}-${role}`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        ...taskSize,
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: pulumi.jsonStringify([container('migrate'), container(role)]),
+      }, parent);
+      const ecsService = this.ecsService(`${name}-${service}-${role}`, service, taskDefinition, role === 'api' ? { containerName: 'api', port } : undefined);
+      if (role === 'api') this.scaleOnCpu(`${name}-${service}-${role}`, ecsService, settings.apiTasks);
+      else this.scaleOnBacklog(`${name}-${service}-${role}`, ecsService, own.queue, settings.workerTasks);
+    }
+  }
+
+  private deployFrontend(name: string): void {
+    const port = workloadPort('frontend');
+    const executionRole = this.executionRole(name, 'frontend', []);
+    const logGroup = this.logGroup(name, 'frontend');
+    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-frontend`, {
+      family: `${this.args.settings.namePrefix}-frontend`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      ...taskSize,
+      executionRoleArn: executionRole.arn,
+      containerDefinitions: pulumi.jsonStringify([{
+        name: 'web',
+        image: this.args.images.frontend,
+        essential: true,
+        portMappings: [{ containerPort: port, protocol: 'tcp' }],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': this.args.region, 'awslogs-stream-prefix': 'web' } },
+      }]),
+    }, { parent: this });
+    this.scaleOnCpu(`${name}-frontend`, this.ecsService(`${name}-frontend`, 'frontend', taskDefinition, { containerName: 'web', port }), this.args.settings.apiTasks);
+  }
+
+  /** The role ECS uses to pull the image, write logs and read exactly the secrets listed. */
+  private executionRole(name: string, workload: Workload, secretArns: pulumi.Input<string>[]): aws.iam.Role {
+    const parent = { parent: this };
+    const role = new aws.iam.Role(`${name}-${workload}-execution`, { assumeRolePolicy: ecsTasksTrust }, parent);
+    new aws.iam.RolePolicyAttachment(`${name}-${workload}-execution`, {
+      role: role.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
+    }, parent);
+    if (secretArns.length > 0) {
+      new aws.iam.RolePolicy(`${name}-${workload}-secrets`, {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns }],
+        }),
+      }, parent);
+    }
+    this.executionRoles[workload] = role;
+    return role;
+  }
+
+  private logGroup(name: string, workload: Workload): aws.cloudwatch.LogGroup {
+    return new aws.cloudwatch.LogGroup(`${name}-${workload}`, {
+      name: `/${this.args.settings.namePrefix}/${workload}`,
+      retentionInDays: this.args.settings.logRetentionDays,
+    }, { parent: this });
+  }
+
+  private ecsService(name: string, workload: Workload, taskDefinition: aws.ecs.TaskDefinition, exposed?: { containerName: string; port: number }): aws.ecs.Service {
+    const service = new aws.ecs.Service(name, {
+      cluster: this.cluster.arn,
+      taskDefinition: taskDefinition.arn,
+      launchType: 'FARGATE',
+      desiredCount: exposed ? this.args.settings.apiTasks.min : this.args.settings.workerTasks.min,
+      networkConfiguration: { subnets: this.args.subnetIds, securityGroups: [this.args.securityGroups[workload].id], assignPublicIp: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      propagateTags: 'SERVICE',
+      ...(exposed
+        ? {
+            loadBalancers: [{ targetGroupArn: this.args.targetGroups[workload].arn, containerName: exposed.containerName, containerPort: exposed.port }],
+            healthCheckGracePeriodSeconds: 60,
+          }
+        : {}),
+    }, { parent: this, dependsOn: this.args.dependsOn, ignoreChanges: ['desiredCount'] });
+    this.services[name] = service;
+    return service;
+  }
+
+  private scalableTarget(name: string, service: aws.ecs.Service, { min, max }: { min: number; max: number }): aws.appautoscaling.Target {
+    return new aws.appautoscaling.Target(name, {
+      serviceNamespace: 'ecs',
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId: pulumi.interpolate`service/${this.cluster.name}/${service.name}`,
+      minCapacity: min,
+      maxCapacity: max,
+    }, { parent: this });
+  }
+
+  private scaleOnCpu(name: string, service: aws.ecs.Service, capacity: { min: number; max: number }): void {
+    const target = this.scalableTarget(name, service, capacity);
+    new aws.appautoscaling.Policy(`${name}-cpu`, {
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        targetValue: 60,
+        scaleInCooldown: 120,
+        scaleOutCooldown: 60,
+      },
+    }, { parent: this });
+  }
+
+  /** Keeps the messages waiting per worker task near `backlogPerTask`, as AWS recommends for queue workers. */
+  private scaleOnBacklog(name: string, service: aws.ecs.Service, queue: aws.sqs.Queue, capacity: { min: number; max: number }): void {
+    const target = this.scalableTarget(name, service, capacity);
+    new aws.appautoscaling.Policy(`${name}-backlog`, {
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: backlogPerTask,
+        scaleInCooldown: 120,
+        scaleOutCooldown: 60,
+        customizedMetricSpecification: {
+          metrics: [
+            {
+              id: 'visible',
+              returnData: false,
+              metricStat: { stat: 'Sum', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: queue.name }] } },
+            },
+            {
+              id: 'tasks',
+              returnData: false,
+              metricStat: {
+                stat: 'Average',
+                metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ClusterName', value: this.cluster.name }, { name: 'ServiceName', value: service.name }] },
+              },
+            },
+            { id: 'backlogPerTask', expression: 'visible / IF(tasks > 0, tasks, 1)', label: 'messages per task', returnData: true },
+          ],
+        },
+      },
+    }, { parent: this });
+  }
+}

@@ -1,0 +1,229 @@
+import { resolveTopology } from '@bookstore/events/topology';
+import { frontend, routes, serviceNames, services } from '@bookstore/kit/platform';
+import { byId, ofType, synthesize, type Declared } from './harness';
+
+type Synthesized = Awaited<ReturnType<typeof synthesize>>;
+
+const arnOf = (resource: Declared) => resource.state.arn as string;
+const named = (declared: Declared[], type: string, name: string) => {
+  const found = ofType(declared, type).find((resource) => resource.inputs.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+};
+const policyOf = (resource: Declared) => JSON.parse(resource.inputs.policy) as { Statement: { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: any }[] };
+const list = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
+
+/** The properties every stack must have; a change that breaks one turns these red. */
+export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesized) => void) {
+  describe(`the ${stack} stack`, () => {
+    let synthesized: Synthesized;
+    const get = () => synthesized;
+    const prefix = `bookstore-${stack}-`;
+    const topology = resolveTopology(prefix);
+
+    beforeAll(async () => {
+      synthesized = await synthesize(stack);
+    });
+
+    describe('nothing in the private tier is reachable from the internet', () => {
+      const subnets = (tier: string) => ofType(get().declared, 'aws:ec2/subnet:Subnet').filter((subnet) => subnet.inputs.tags?.tier === tier);
+
+      it('puts tasks in private subnets without public addresses', () => {
+        const privateIds = subnets('private').map(({ id }) => id);
+        const ecsServices = ofType(get().declared, 'aws:ecs/service:Service');
+        expect(ecsServices).toHaveLength(serviceNames.length * 2 + 1);
+        for (const service of ecsServices) {
+          expect(service.inputs.networkConfiguration.assignPublicIp).toBe(false);
+          expect(privateIds).toEqual(expect.arrayContaining(service.inputs.networkConfiguration.subnets));
+        }
+      });
+
+      it('routes the private subnets to the internet only through NAT', () => {
+        const associations = ofType(get().declared, 'aws:ec2/routeTableAssociation:RouteTableAssociation');
+        for (const subnet of subnets('private')) {
+          expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
+          const association = associations.find(({ inputs }) => inputs.subnetId === subnet.id)!;
+          const routes = byId(get().declared, association.inputs.routeTableId).inputs.routes;
+          expect(routes.every((route: any) => route.natGatewayId && !route.gatewayId)).toBe(true);
+        }
+      });
+
+      it('keeps databases private and encrypted, in private subnets, open only to their own service', () => {
+        const privateIds = subnets('private').map(({ id }) => id);
+        for (const group of ofType(get().declared, 'aws:rds/subnetGroup:SubnetGroup')) expect(privateIds).toEqual(expect.arrayContaining(group.inputs.subnetIds));
+        const instances = ofType(get().declared, 'aws:rds/instance:Instance');
+        expect(instances.length).toBeGreaterThan(0);
+        for (const instance of instances) {
+          expect(instance.inputs).toMatchObject({ publiclyAccessible: false, storageEncrypted: true, engine: 'postgres' });
+          for (const groupId of instance.inputs.vpcSecurityGroupIds) {
+            for (const rule of byId(get().declared, groupId).inputs.ingress) {
+              expect(rule).toMatchObject({ fromPort: 5432, toPort: 5432 });
+              expect(rule.cidrBlocks ?? []).toEqual([]);
+              for (const source of rule.securityGroups) expect(byId(get().declared, source).name).toMatch(new RegExp(`-(${serviceNames.join('|')})$`));
+            }
+          }
+        }
+      });
+
+      it('opens only the load balancer to the internet, and only on 80 and 443', () => {
+        for (const group of ofType(get().declared, 'aws:ec2/securityGroup:SecurityGroup')) {
+          for (const rule of group.inputs.ingress ?? []) {
+            if ((rule.cidrBlocks ?? []).includes('0.0.0.0/0')) {
+              expect(group.name).toBe(`bookstore-${stack}-alb`);
+              expect([80, 443]).toContain(rule.fromPort);
+              expect(rule.toPort).toBe(rule.fromPort);
+            }
+          }
+        }
+      });
+
+      it('lets each task accept only the load balancer, on its own port', () => {
+        const groups = ofType(get().declared, 'aws:ec2/securityGroup:SecurityGroup');
+        const albGroup = groups.find(({ name }) => name === `bookstore-${stack}-alb`)!;
+        for (const workload of [...serviceNames, 'frontend'] as const) {
+          const port = workload === 'frontend' ? frontend.port : services[workload].port;
+          const group = groups.find(({ name }) => name === `bookstore-${stack}-${workload}`)!;
+          expect(group.inputs.ingress).toEqual([expect.objectContaining({ protocol: 'tcp', fromPort: port, toPort: port, securityGroups: [albGroup.id] })]);
+          expect(group.inputs.ingress[0].cidrBlocks ?? []).toEqual([]);
+        }
+      });
+    });
+
+    describe('messaging follows the topology in events/', () => {
+      it('gives every queue a dead-letter queue with redrive after 5 receives, and encryption', () => {
+        for (const spec of topology.queues) {
+          const queue = named(get().declared, 'aws:sqs/queue:Queue', spec.name);
+          const deadLetterQueue = named(get().declared, 'aws:sqs/queue:Queue', spec.deadLetterQueueName);
+          expect(JSON.parse(queue.inputs.redrivePolicy)).toEqual({ deadLetterTargetArn: arnOf(deadLetterQueue), maxReceiveCount: 5 });
+          expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
+          expect(deadLetterQueue.inputs.sqsManagedSseEnabled).toBe(true);
+        }
+        for (const topic of topology.topics) expect(named(get().declared, 'aws:sns/topic:Topic', topic.name).inputs.kmsMasterKeyId).toBeTruthy();
+      });
+
+      it('subscribes every queue of the topology with raw delivery and its filter policy', () => {
+        const declaredSubscriptions = ofType(get().declared, 'aws:sns/topicSubscription:TopicSubscription').filter(({ inputs }) => inputs.protocol === 'sqs');
+        expect(declaredSubscriptions).toHaveLength(topology.subscriptions.length);
+        for (const subscription of topology.subscriptions) {
+          const topicArn = arnOf(named(get().declared, 'aws:sns/topic:Topic', subscription.topic));
+          const queueArn = arnOf(named(get().declared, 'aws:sqs/queue:Queue', subscription.queue));
+          const found = declaredSubscriptions.find(({ inputs }) => inputs.topic === topicArn && inputs.endpoint === queueArn);
+          expect(found?.inputs).toMatchObject({ rawMessageDelivery: true });
+          expect(JSON.parse(found!.inputs.filterPolicy)).toEqual(subscription.filterPolicy);
+        }
+      });
+
+      it('lets a queue receive only from the topics it subscribes to', () => {
+        for (const spec of topology.queues) {
+          const queue = named(get().declared, 'aws:sqs/queue:Queue', spec.name);
+          const policy = ofType(get().declared, 'aws:sqs/queuePolicy:QueuePolicy').find(({ inputs }) => inputs.queueUrl === queue.state.url)!;
+          const expected = topology.subscriptions.filter((s) => s.queue === spec.name).map((s) => arnOf(named(get().declared, 'aws:sns/topic:Topic', s.topic)));
+          const [statement] = policyOf(policy).Statement;
+          expect(statement!.Resource).toBe(arnOf(queue));
+          expect(list(statement!.Condition.ArnEquals['aws:SourceArn']).sort()).toEqual(expected.sort());
+        }
+      });
+
+      it('alarms on every queue depth and age, and on any dead-lettered message', () => {
+        const alarms = ofType(get().declared, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+        const on = (queueName: string, metricName: string) => alarms.filter(({ inputs }) => inputs.dimensions?.QueueName === queueName && inputs.metricName === metricName);
+        for (const spec of topology.queues) {
+          expect(on(spec.name, 'ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+          expect(on(spec.name, 'ApproximateAgeOfOldestMessage')).toHaveLength(1);
+          const [dead] = on(spec.deadLetterQueueName, 'ApproximateNumberOfMessagesVisible');
+          expect(dead?.inputs).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', threshold: 0 });
+        }
+        const alarmTopic = named(get().declared, 'aws:sns/topic:Topic', `bookstore-${stack}-alarms`);
+        for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([arnOf(alarmTopic)]);
+      });
+    });
+
+    describe('least privilege', () => {
+      it('lets each service publish only to its own topic and consume only its own queues', () => {
+        for (const service of serviceNames) {
+          const role = ofType(get().declared, 'aws:iam/role:Role').find(({ name }) => name === `bookstore-${stack}-${service}-task`)!;
+          const [policy] = ofType(get().declared, 'aws:iam/rolePolicy:RolePolicy').filter(({ inputs }) => inputs.role === role.id);
+          const own = topology.queues.find(({ consumer }) => consumer === service)!;
+          const allowed = new Set([
+            arnOf(named(get().declared, 'aws:sns/topic:Topic', `${prefix}${service}-events`)),
+            arnOf(named(get().declared, 'aws:sqs/queue:Queue', own.name)),
+            arnOf(named(get().declared, 'aws:sqs/queue:Queue', own.deadLetterQueueName)),
+          ]);
+          for (const statement of policyOf(policy!).Statement) {
+            for (const resource of list(statement.Resource)) {
+              if (resource === '*') expect(list(statement.Action)).toEqual(['sns:ListTopics']);
+              else expect(allowed).toContain(resource);
+            }
+            if (list(statement.Action).includes('sns:Publish')) expect(statement.Resource).toBe([...allowed][0]);
+          }
+        }
+      });
+
+      it('lets each execution role read only its own secrets', () => {
+        for (const service of serviceNames) {
+          const role = ofType(get().declared, 'aws:iam/role:Role').find(({ name }) => name === `bookstore-${stack}-${service}-execution`)!;
+          const [policy] = ofType(get().declared, 'aws:iam/rolePolicy:RolePolicy').filter(({ inputs }) => inputs.role === role.id);
+          const secrets = [`bookstore-${stack}/${service}/database-url`, `bookstore-${stack}/admin-token`].map((name) => arnOf(named(get().declared, 'aws:secretsmanager/secret:Secret', name)));
+          const [statement] = policyOf(policy!).Statement;
+          expect(list(statement!.Action)).toEqual(['secretsmanager:GetSecretValue']);
+          expect(list(statement!.Resource).sort()).toEqual(secrets.sort());
+        }
+      });
+
+      it('injects credentials as secrets, never as plain environment values', () => {
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
+          for (const container of JSON.parse(definition.inputs.containerDefinitions)) {
+            const names = (container.environment ?? []).map(({ name }: { name: string }) => name);
+            expect(names.filter((name: string) => /URL$|TOKEN|PASSWORD|SECRET/.test(name) && name !== 'AWS_REGION')).toEqual([]);
+            expect(JSON.stringify(container.environment ?? [])).not.toContain('generated-secret-value');
+            if (container.secrets) expect(container.secrets.map(({ name }: { name: string }) => name).sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL']);
+          }
+        }
+      });
+    });
+
+    describe('the load balancer follows the routing table', () => {
+      it('forwards every route to its service target group, checked on /healthz', () => {
+        const rules = ofType(get().declared, 'aws:lb/listenerRule:ListenerRule');
+        expect(rules).toHaveLength(routes.length);
+        for (const route of routes) {
+          const targetGroup = ofType(get().declared, 'aws:lb/targetGroup:TargetGroup').find(({ name }) => name.endsWith(`-${route.service}`))!;
+          expect(targetGroup.inputs).toMatchObject({ port: services[route.service].port, targetType: 'ip', healthCheck: { path: '/healthz' } });
+          const rule = rules.find(({ inputs }) => inputs.conditions[0].pathPattern.values.includes(route.pathPattern));
+          expect(rule?.inputs.actions).toEqual([expect.objectContaining({ type: 'forward', targetGroupArn: arnOf(targetGroup) })]);
+        }
+        const frontendGroup = ofType(get().declared, 'aws:lb/targetGroup:TargetGroup').find(({ name }) => name.endsWith('-frontend'))!;
+        expect(frontendGroup.inputs.port).toBe(frontend.port);
+      });
+    });
+
+    describe('deployments', () => {
+      it('rolls back a failing deployment and runs migrations before each API and worker', () => {
+        for (const service of ofType(get().declared, 'aws:ecs/service:Service')) expect(service.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name))) {
+          const [migrate, main] = JSON.parse(definition.inputs.containerDefinitions);
+          expect(migrate).toMatchObject({ name: 'migrate', essential: false, command: ['migrate'] });
+          expect(main.dependsOn).toEqual([{ containerName: 'migrate', condition: 'SUCCESS' }]);
+        }
+      });
+
+      it('keeps logs, scans images and expires old ones', () => {
+        for (const group of ofType(get().declared, 'aws:cloudwatch/logGroup:LogGroup')) expect(group.inputs.retentionInDays).toBeGreaterThan(0);
+        const repositories = ofType(get().declared, 'aws:ecr/repository:Repository');
+        expect(repositories.map(({ inputs }) => inputs.name).sort()).toEqual([...serviceNames, 'frontend'].map((image) => `bookstore-${stack}/${image}`).sort());
+        for (const repository of repositories) expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
+        expect(ofType(get().declared, 'aws:ecr/lifecyclePolicy:LifecyclePolicy')).toHaveLength(repositories.length);
+      });
+    });
+
+    it('outputs the ALB URL, the repositories, the queues and the dashboard', () => {
+      const { outputs } = get();
+      expect(outputs.albUrl).toMatch(/^https?:\/\/.+elb\.amazonaws\.com$/);
+      expect(Object.keys(outputs.ecrRepositoryUrls).sort()).toEqual([...serviceNames, 'frontend'].sort());
+      expect(Object.keys(outputs.queueUrls).sort()).toEqual(topology.queues.flatMap((q) => [q.name, q.deadLetterQueueName]).sort());
+      expect(outputs.dashboardUrl).toContain('cloudwatch/home?region=eu-west-1#dashboards:name=');
+    });
+
+    extra(get);
+  });
+}
