@@ -60,7 +60,8 @@ export async function synthesize(stack: 'dev' | 'prod', overrides: Record<string
     stack,
     false,
   );
-  const { bookstore } = await import('../src/stack');
+  // Loaded only now, after the mocks are in place, as Pulumi's testing guide requires.
+  const { bookstore }: typeof import('../src/stack') = require('../src/stack');
   const outputs = await resolve(bookstore());
   // Resources register asynchronously; wait until no new one has appeared for a while.
   for (let seen = -1; seen !== declared.length; ) {
