@@ -1,5 +1,5 @@
 export { startEmulator, type Emulator } from './emulator';
-export { createGateway } from './gateway';
+export { createGateway, type FrontendSource } from './gateway';
 export { startEmbeddedPostgres, type PostgresServer } from './postgres';
 export { seedCatalog } from './seed';
 export { startStack, type Stack, type StackOptions } from './stack';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createLogger, readEnvironment, serviceNames, services } from '@bookstore/kit';
 import { z } from 'zod';
 import { startEmulator } from './emulator';
+import { buildFrontend } from './frontend';
 import { startEmbeddedPostgres } from './postgres';
 import { seedCatalog } from './seed';
 import { startStack } from './stack';
@@ -67,6 +68,13 @@ async function main(): Promise<void> {
       awsEndpoint = emulator.endpoint;
     }
     const adminToken = env.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+    const frontend = await buildFrontend(step).then(
+      (staticDir) => ({ staticDir }),
+      (error: unknown) => {
+        logger.error({ err: error }, 'the frontend did not build; serving the API only (fix it, or run `npm run dev -w frontend`)');
+        return undefined;
+      },
+    );
     const stack = await startStack({
       postgresUrl,
       awsEndpoint,
@@ -75,6 +83,7 @@ async function main(): Promise<void> {
       adminToken,
       ports: { gateway: env.GATEWAY_PORT, catalog: env.CATALOG_PORT, orders: env.ORDERS_PORT, payments: env.PAYMENTS_PORT },
       orders: { deadlineSeconds: env.ORDER_DEADLINE_SECONDS },
+      frontend,
       logger,
       onStep: step,
     });
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'Bookstore is running.',
-      `  gateway      ${stack.gatewayUrl}   (/api/catalog, /api/orders, /api/payments, frontend)`,
+      `  shop         ${stack.gatewayUrl}/   (the web app; /api/catalog, /api/orders, /api/payments behind it)`,
       ...serviceNames.map((name) => `  ${name.padEnd(12)} ${stack.serviceUrls[name]}`),
       `  SNS/SQS      ${awsEndpoint ?? 'AWS'}`,
       `  admin token  ${adminToken}${env.ADMIN_TOKEN ? ' (from ADMIN_TOKEN)' : ' (generated; set ADMIN_TOKEN to choose one)'}`,

@@ -16,7 +16,7 @@ import {
 } from '@bookstore/kit';
 import { createOrdersService, migrationsDir as ordersMigrations, type OrdersSettings } from '@bookstore/orders';
 import { createPaymentsService, migrationsDir as paymentsMigrations } from '@bookstore/payments';
-import { createGateway, listen } from './gateway';
+import { createGateway, listen, type FrontendSource } from './gateway';
 
 export interface StackOptions {
   /** A PostgreSQL server URL; each service gets its own database on it. */
@@ -30,7 +30,8 @@ export interface StackOptions {
   databaseSuffix?: string;
   /** Ports to listen on; 0 picks a free one. Defaults come from the routing table. */
   ports?: Partial<Record<ServiceName | 'gateway', number>>;
-  frontendUrl?: string;
+  /** The built shopper app to serve, or the server to proxy it from (default: the Vite dev server on its port). */
+  frontend?: FrontendSource;
   orders?: Partial<OrdersSettings>;
   /** SQS long-poll wait; stopping the stack takes up to this long. */
   pollWaitSeconds?: number;
@@ -100,7 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   onStep('starting the gateway');
   let gateway: Server;
   try {
-    gateway = await listen(createGateway({ ...serviceUrls, frontend: options.frontendUrl ?? `http://127.0.0.1:${frontend.port}` }), ports.gateway ?? 8080);
+    gateway = await listen(createGateway(serviceUrls, options.frontend ?? { url: `http://127.0.0.1:${frontend.port}` }), ports.gateway ?? 8080);
   } catch (error) {
     await stopAll();
     throw error;

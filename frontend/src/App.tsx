@@ -1,0 +1,48 @@
+import { useEffect } from 'react';
+import { Link, NavLink, Route, Routes, useLocation } from 'react-router';
+import { Admin } from './pages/Admin';
+import { BookDetail } from './pages/BookDetail';
+import { Cart } from './pages/Cart';
+import { Catalog } from './pages/Catalog';
+import { Checkout } from './pages/Checkout';
+import { MyOrders } from './pages/MyOrders';
+import { OrderStatus } from './pages/OrderStatus';
+import { useStores } from './stores';
+
+export function App() {
+  const { cart } = useStores();
+  const { pathname } = useLocation();
+  const count = cart.reduce((sum, line) => sum + line.quantity, 0);
+
+  // After a navigation, move focus to the new page's heading, so keyboard and screen-reader users land on it.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="site-header">
+        <Link to="/" className="brand">Bookstore</Link>
+        <nav aria-label="Main">
+          <NavLink to="/" end>Books</NavLink>
+          <NavLink to="/orders">My orders</NavLink>
+          <NavLink to="/cart">{`Cart (${count})`}</NavLink>
+          <NavLink to="/admin">Admin</NavLink>
+        </nav>
+      </header>
+      <main id="main">
+        <Routes>
+          <Route path="/" element={<Catalog />} />
+          <Route path="/books/:id" element={<BookDetail />} />
+          <Route path="/cart" element={<Cart />} />
+          <Route path="/checkout" element={<Checkout />} />
+          <Route path="/orders" element={<MyOrders />} />
+          <Route path="/orders/:id" element={<OrderStatus />} />
+          <Route path="/admin" element={<Admin />} />
+          <Route path="*" element={<section><h1 tabIndex={-1}>Page not found</h1><p><Link to="/">Back to the books</Link></p></section>} />
+        </Routes>
+      </main>
+    </>
+  );
+}
