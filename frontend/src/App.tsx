@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router';
 import { Admin } from './pages/Admin';
 import { BookDetail } from './pages/BookDetail';
@@ -14,9 +14,23 @@ export function App() {
   const { pathname } = useLocation();
   const count = cart.reduce((sum, line) => sum + line.quantity, 0);
 
-  // After a navigation, move focus to the new page's heading, so keyboard and screen-reader users land on it.
+  // After a navigation (not on the first load), move focus to the new page's heading, so keyboard and
+  // screen-reader users land on it; pages that load first get theirs a moment later, so keep looking briefly.
+  const navigated = useRef(false);
   useEffect(() => {
-    document.querySelector<HTMLElement>('main h1')?.focus();
+    if (!navigated.current) {
+      navigated.current = true;
+      return;
+    }
+    let frames = 0;
+    let handle = 0;
+    const focusHeading = () => {
+      const heading = document.querySelector<HTMLElement>('main h1');
+      if (heading) heading.focus();
+      else if (frames++ < 60) handle = requestAnimationFrame(focusHeading);
+    };
+    focusHeading();
+    return () => cancelAnimationFrame(handle);
   }, [pathname]);
 
   return (
