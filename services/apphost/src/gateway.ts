@@ -33,6 +33,10 @@ export function createGateway(services: Record<ServiceName, string>, frontend: F
       on: { error: unreachable('service') },
     }),
   );
+  // An /api path no service owns is a client mistake, answered as the services answer one, not with the app.
+  app.use('/api', (req, res) => {
+    res.status(404).json({ error: { code: 'route_not_found', message: `no route for ${req.method} ${req.originalUrl.split('?')[0]}` } });
+  });
   if ('staticDir' in frontend) {
     app.use(express.static(frontend.staticDir, { index: false, maxAge: '1h' }));
     // Client-side routes (/cart, /orders/...) all load the app, which then shows the right page.
