@@ -13,6 +13,9 @@ export const stepLabels: Record<string, string> = {
   PaymentRefunded: 'Payment refunded',
 };
 
+/** Steps that mean the order will not go through, shown as such. */
+export const failedSteps = new Set(['InventoryRejected', 'PaymentDeclined', 'OrderCancelled']);
+
 /** The steps of a happy order, shown ahead as the ones still to come. */
 export const expectedSteps = ['OrderPlaced', 'InventoryReserved', 'PaymentSettled', 'OrderConfirmed'];
 

@@ -31,6 +31,8 @@ export interface PlacedOrder {
   orderId: string;
   accessToken: string;
   placedAt: string;
+  /** What was in the cart, so a cancelled order's books can go back into it. */
+  lines?: CartLine[];
 }
 
 /** The most copies of one book an order may hold (the Orders API refuses more). */
@@ -42,6 +44,7 @@ interface Stores {
   setQuantity(bookId: string, quantity: number): void;
   remove(bookId: string): void;
   clear(): void;
+  restore(lines: CartLine[]): void;
   orders: PlacedOrder[];
   remember(order: PlacedOrder): void;
 }
@@ -64,6 +67,8 @@ export function StoresProvider({ children }: { children: ReactNode }) {
         setCart((lines) => lines.map((line) => (line.bookId === bookId ? { ...line, quantity: Math.max(1, Math.min(quantity, maxQuantity)) } : line))),
       remove: (bookId) => setCart((lines) => lines.filter((line) => line.bookId !== bookId)),
       clear: () => setCart(() => []),
+      restore: (restored) =>
+        setCart((lines) => [...lines, ...restored.filter(({ bookId }) => !lines.some((line) => line.bookId === bookId))]),
       orders,
       remember: (order) => setOrders((known) => [order, ...known.filter(({ orderId }) => orderId !== order.orderId)]),
     }),

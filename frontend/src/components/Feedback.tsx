@@ -14,7 +14,7 @@ export function Problem({ error, retry }: { error: unknown; retry?: () => void }
   return (
     <div className="problem" role="alert">
       <p>{message}</p>
-      {retry && (
+      {retry && !(error instanceof ApiError && error.status === 404) && (
         <button type="button" onClick={retry}>
           Try again
         </button>

@@ -1,6 +1,7 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { formatMoney } from '../money';
-import { cartTotals, maxQuantity, useStores } from '../stores';
+import { cartTotals, maxQuantity, useStores, type CartLine } from '../stores';
 
 export function Cart() {
   const { cart, setQuantity, remove } = useStores();
@@ -24,10 +25,7 @@ export function Cart() {
             <tr key={line.bookId}>
               <th scope="row"><Link to={`/books/${line.bookId}`}>{line.title}</Link><span className="author"> {line.author}</span></th>
               <td>{formatMoney(line.priceCents, line.currency)}</td>
-              <td>
-                <label className="visually-hidden" htmlFor={`quantity-${line.bookId}`}>Quantity of {line.title}</label>
-                <input id={`quantity-${line.bookId}`} type="number" min={1} max={maxQuantity} value={line.quantity} onChange={(event) => setQuantity(line.bookId, Number(event.target.value))} />
-              </td>
+              <td><Quantity line={line} onChange={(quantity) => setQuantity(line.bookId, quantity)} /></td>
               <td>{formatMoney(line.priceCents * line.quantity, line.currency)}</td>
               <td><button type="button" className="link-button" onClick={() => remove(line.bookId)} aria-label={`Remove ${line.title}`}>Remove</button></td>
             </tr>
@@ -41,5 +39,28 @@ export function Cart() {
       </table>
       <p className="actions"><Link className="button" to="/checkout">Checkout</Link></p>
     </section>
+  );
+}
+
+/** The field may be empty while the shopper types; the cart takes a quantity only when it is a whole number. */
+function Quantity({ line, onChange }: { line: CartLine; onChange: (quantity: number) => void }) {
+  const [draft, setDraft] = useState(String(line.quantity));
+  return (
+    <>
+      <label className="visually-hidden" htmlFor={`quantity-${line.bookId}`}>Quantity of {line.title}</label>
+      <input
+        id={`quantity-${line.bookId}`}
+        type="number"
+        min={1}
+        max={maxQuantity}
+        value={draft}
+        onChange={(event) => {
+          setDraft(event.target.value);
+          const quantity = Number(event.target.value);
+          if (event.target.value !== '' && Number.isInteger(quantity) && quantity >= 1) onChange(quantity);
+        }}
+        onBlur={() => setDraft(String(line.quantity))}
+      />
+    </>
   );
 }

@@ -27,6 +27,10 @@ export function Catalog() {
   const books = useQuery({ queryKey: ['books', q, page], queryFn: () => api.searchBooks({ q, page, pageSize }), placeholderData: keepPreviousData });
   const pages = books.data ? Math.max(1, Math.ceil(books.data.total / pageSize)) : 1;
   const goTo = (target: number) => setParams({ ...(q ? { q } : {}), page: String(target) });
+  // A page past the end (an old link, fewer results now) shows the last page instead of nothing.
+  useEffect(() => {
+    if (books.data && page > pages) setParams({ ...(q ? { q } : {}), page: String(pages) }, { replace: true });
+  }, [books.data, page, pages, q, setParams]);
 
   return (
     <section aria-labelledby="catalog-heading">

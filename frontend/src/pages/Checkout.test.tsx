@@ -46,6 +46,19 @@ describe('checkout', () => {
     vi.unstubAllGlobals();
   });
 
+  it('checks the form in the browser first, asking the server nothing until it is filled in', async () => {
+    renderCheckout();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Email'), 'not-an-email');
+    await user.type(screen.getByLabelText('Expiry month'), '13');
+    await user.click(screen.getByRole('button', { name: 'Place order' }));
+    expect(screen.getByLabelText('Name')).toHaveAccessibleDescription('Enter your name');
+    expect(screen.getByLabelText('Email')).toHaveAccessibleDescription('Enter an email address like ada@example.com');
+    expect(screen.getByLabelText('Expiry month')).toHaveAccessibleDescription('A month from 1 to 12');
+    expect(screen.getByText('2 books, €23.98')).toBeInTheDocument();
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it('shows the API field errors beside their fields', async () => {
     fetch.mockResolvedValueOnce(json(400, { error: { code: 'validation_failed', message: 'invalid', details: { issues: [{ path: 'body.cardNumber', message: 'not a valid card number' }] } } }));
     renderCheckout();

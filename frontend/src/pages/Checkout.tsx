@@ -34,9 +34,11 @@ export function Checkout() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (submitting) return;
-    setSubmitting(true);
-    setErrors({});
+    const mistakes = checkFields(values);
+    setErrors(mistakes);
     setProblem(undefined);
+    if (Object.keys(mistakes).length > 0) return;
+    setSubmitting(true);
     try {
       const card = { cardNumber: values.cardNumber.replace(/\s/g, ''), expMonth: Number(values.expMonth), expYear: Number(values.expYear), cvc: values.cvc, holderName: values.name };
       const cardKey = JSON.stringify(card);
@@ -45,7 +47,7 @@ export function Checkout() {
         { customer: { name: values.name, email: values.email }, items: cart.map(({ bookId, quantity }) => ({ bookId, quantity })), paymentMethodId: token.current.paymentMethodId },
         idempotencyKey.current,
       );
-      remember({ orderId: placed.orderId, accessToken: placed.accessToken, placedAt: new Date().toISOString() });
+      remember({ orderId: placed.orderId, accessToken: placed.accessToken, placedAt: new Date().toISOString(), lines: cart });
       clear();
       navigate(`/orders/${placed.orderId}`);
     } catch (error) {
@@ -77,7 +79,7 @@ export function Checkout() {
     <section aria-labelledby="checkout-heading">
       <h1 id="checkout-heading" tabIndex={-1}>Checkout</h1>
       <p>
-        {cart.reduce((sum, line) => sum + line.quantity, 0)} books, {cartTotals(cart).map(({ cents, currency }) => formatMoney(cents, currency)).join(' + ')}
+        {plural(cart.reduce((sum, line) => sum + line.quantity, 0), 'book')}, {cartTotals(cart).map(({ cents, currency }) => formatMoney(cents, currency)).join(' + ')}
       </p>
       <form className="checkout" onSubmit={submit} noValidate>
         <fieldset>
@@ -100,4 +102,19 @@ export function Checkout() {
       </form>
     </section>
   );
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** The mistakes a browser can spot without asking the server; the APIs check everything again. */
+export function checkFields(values: Record<Field, string>): Partial<Record<Field, string>> {
+  const mistakes: Partial<Record<Field, string>> = {};
+  for (const field of Object.keys(labels) as Field[]) if (!values[field].trim()) mistakes[field] = `Enter your ${labels[field].toLowerCase()}`;
+  if (values.email.trim() && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email.trim())) mistakes.email = 'Enter an email address like ada@example.com';
+  if (values.cardNumber.trim() && !/^[\d\s-]{12,23}$/.test(values.cardNumber.trim())) mistakes.cardNumber = 'Enter the 12 to 19 digits on the card';
+  const month = Number(values.expMonth);
+  if (values.expMonth.trim() && !(Number.isInteger(month) && month >= 1 && month <= 12)) mistakes.expMonth = 'A month from 1 to 12';
+  if (values.expYear.trim() && !/^\d{4}$/.test(values.expYear.trim())) mistakes.expYear = 'Four digits, like 2030';
+  if (values.cvc.trim() && !/^\d{3,4}$/.test(values.cvc.trim())) mistakes.cvc = '3 or 4 digits';
+  return mistakes;
 }

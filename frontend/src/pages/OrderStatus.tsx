@@ -1,14 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api';
 import { Loading, Problem } from '../components/Feedback';
 import { formatMoney } from '../money';
-import { describeStatus, expectedSteps, isFinal, pollDelayMs, stepLabels } from '../order-status';
+import { describeStatus, expectedSteps, failedSteps, isFinal, pollDelayMs, stepLabels } from '../order-status';
 import { useStores } from '../stores';
 
 export function OrderStatus() {
   const { id = '' } = useParams();
-  const placed = useStores().orders.find(({ orderId }) => orderId === id);
+  const { orders, restore } = useStores();
+  const navigate = useNavigate();
+  const placed = orders.find(({ orderId }) => orderId === id);
   const order = useQuery({
     queryKey: ['order', id],
     queryFn: () => api.order(id, placed!.accessToken),
@@ -37,7 +39,7 @@ export function OrderStatus() {
       <p role="status" aria-live="polite" className={`order-status order-${status.toLowerCase()}`}>{describeStatus(order.data)}</p>
       <ol className="timeline">
         {timeline.map(({ type, at }, index) => (
-          <li key={`${type}-${index}`} className="done">
+          <li key={`${type}-${index}`} className={failedSteps.has(type) ? 'failed' : 'done'}>
             <span>{stepLabels[type] ?? type}</span> <time dateTime={at}>{new Date(at).toLocaleTimeString()}</time>
           </li>
         ))}
@@ -51,7 +53,16 @@ export function OrderStatus() {
         </tbody>
         <tfoot><tr><th scope="row" colSpan={2}>Total</th><td className="total">{formatMoney(totalCents, currency)}</td></tr></tfoot>
       </table>
-      {status === 'CANCELLED' && <p>Nothing was charged that was not refunded. <Link to="/cart">Back to your cart</Link> or <Link to="/">keep browsing</Link>.</p>}
+      {status === 'CANCELLED' && (
+        <p>
+          Nothing was charged that was not refunded.{' '}
+          {placed.lines?.length ? (
+            <button type="button" onClick={() => { restore(placed.lines!); navigate('/cart'); }}>Put these books back in my cart</button>
+          ) : (
+            <Link to="/">Keep browsing</Link>
+          )}
+        </p>
+      )}
       {status === 'CONFIRMED' && <p>Thank you! <Link to="/">Keep browsing</Link>.</p>}
     </section>
   );

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 export const placeOrderBody = z.strictObject({
   customer: z.strictObject({
-    email: z.email().max(254),
-    name: z.string().trim().min(1).max(200),
+    email: z.email('an email address like ada@example.com').max(254),
+    name: z.string().trim().min(1, 'your name').max(200),
   }),
   items: z
     .array(z.strictObject({ bookId: z.uuid().toLowerCase(), quantity: z.int().min(1).max(100) }))
