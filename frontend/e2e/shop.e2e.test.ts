@@ -147,6 +147,30 @@ describe('the shop in a browser', () => {
     expect(outcome).toMatch(/Cancelled/);
     expect(outcome).toMatch(/card was declined/i);
     await screenshot(page, 'order-declined');
+
+    // The books of a cancelled order can go straight back into the cart.
+    await page.getByRole('button', { name: 'Put these books back in my cart' }).click();
+    await page.waitForURL(/\/cart$/);
+    await expect(cartLink(page).innerText()).resolves.toBe('Cart (1)');
+    errors.expectNone();
+  });
+
+  it('lets an admin restock a sold-out book, which shoppers can then buy', async () => {
+    const { page, errors } = await shopper();
+    await page.goto('/admin');
+    await page.getByLabel('Admin token').fill(stack.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const row = page.getByRole('row', { name: /Educated/ });
+    await expect(row.getByRole('cell').first().innerText()).resolves.toBe('0');
+    await row.getByLabel('Copies to add to Educated').fill('3');
+    await row.getByRole('button', { name: 'Restock' }).click();
+    await row.getByRole('cell', { name: '3', exact: true }).waitFor();
+    await screenshot(page, 'admin-restocked');
+
+    await page.goto('/');
+    await search(page, 'educated', 'Educated');
+    await expect(bookCard(page, 'Educated').innerText()).resolves.toContain('Only 3 left');
+    await expect(bookCard(page, 'Educated').getByRole('button', { name: 'Add to cart' }).isEnabled()).resolves.toBe(true);
     errors.expectNone();
   });
 
