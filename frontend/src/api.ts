@@ -1,3 +1,9 @@
+import type { BookView, Page } from '@bookstore/catalog/api-types';
+import type { OrderView, PlacedOrder, PlaceOrderRequest } from '@bookstore/orders/api-types';
+import type { CardDetails, PaymentMethodView } from '@bookstore/payments/api-types';
+
+export type { CardDetails, Page };
+
 /** The services' error shape: `{error: {code, message, details?}}`. */
 export class ApiError extends Error {
   constructor(
@@ -15,45 +21,9 @@ export class ApiError extends Error {
   }
 }
 
-export interface Book {
-  id: string;
-  isbn: string;
-  title: string;
-  author: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  stock: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
-
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-
-export interface Order {
-  orderId: string;
-  status: OrderStatus;
-  reason?: 'out_of_stock' | 'payment_declined' | 'timeout';
-  declineCode?: string;
-  lines: { bookId: string; title: string; quantity: number; unitPriceCents: number }[];
-  totalCents: number;
-  currency: string;
-  createdAt: string;
-  timeline: { type: string; at: string }[];
-}
-
-export interface CardDetails {
-  cardNumber: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
-  holderName: string;
-}
+export type Book = BookView;
+export type Order = OrderView;
+export type OrderStatus = OrderView['status'];
 
 async function request<T>(path: string, { method = 'GET', body, token, headers = {} }: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<T> {
   let response: Response;
@@ -82,9 +52,9 @@ export const api = {
   searchBooks: ({ q = '', page = 1, pageSize = 12 }: { q?: string; page?: number; pageSize?: number }) =>
     request<Page<Book>>(`/api/catalog/books?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page), pageSize: String(pageSize) })}`),
   book: (id: string) => request<Book>(`/api/catalog/books/${encodeURIComponent(id)}`),
-  registerCard: (card: CardDetails) => request<{ paymentMethodId: string; brand: string; last4: string }>('/api/payments/methods', { method: 'POST', body: card }),
-  placeOrder: (order: { customer: { email: string; name: string }; items: { bookId: string; quantity: number }[]; paymentMethodId: string }, idempotencyKey: string) =>
-    request<{ orderId: string; status: OrderStatus; accessToken: string }>('/api/orders', { method: 'POST', body: order, headers: { 'Idempotency-Key': idempotencyKey } }),
+  registerCard: (card: CardDetails) => request<PaymentMethodView>('/api/payments/methods', { method: 'POST', body: card }),
+  placeOrder: (order: PlaceOrderRequest, idempotencyKey: string) =>
+    request<PlacedOrder>('/api/orders', { method: 'POST', body: order, headers: { 'Idempotency-Key': idempotencyKey } }),
   order: (orderId: string, accessToken: string) => request<Order>(`/api/orders/${encodeURIComponent(orderId)}`, { token: accessToken }),
   restock: (id: string, quantity: number, adminToken: string) => request<Book>(`/api/catalog/books/${id}/restock`, { method: 'POST', body: { quantity }, token: adminToken }),
   changePrice: (id: string, priceCents: number, adminToken: string) => request<Book>(`/api/catalog/books/${id}`, { method: 'PATCH', body: { priceCents }, token: adminToken }),

@@ -2,29 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { contracts } from '@bookstore/events';
 import { enqueueEvents, HttpError } from '@bookstore/kit';
 import type { CatalogDb, CatalogTx } from '../infrastructure/database';
+import type { BookView, Page } from '../api/types';
 import { Prisma, type Book } from '../infrastructure/prisma/client';
 
-export interface BookView {
-  id: string;
-  isbn: string;
-  title: string;
-  author: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  stock: number;
-}
+export type { BookView, Page };
 
 export type NewBook = Omit<BookView, 'id'>;
 
 export type BookChanges = Partial<Pick<NewBook, 'title' | 'author' | 'description' | 'priceCents' | 'currency'>>;
-
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
 
 export function toView(book: Book): BookView {
   const { id, isbn, title, author, description, priceCents, currency, stock } = book;

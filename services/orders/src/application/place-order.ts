@@ -1,20 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { contracts } from '@bookstore/events';
 import { enqueueEvents, HttpError } from '@bookstore/kit';
+import type { PlacedOrder, PlaceOrderRequest } from '../api/types';
 import type { OrdersDb } from '../infrastructure/database';
-
-export interface PlaceOrderRequest {
-  customer: { email: string; name: string };
-  items: { bookId: string; quantity: number }[];
-  paymentMethodId: string;
-}
-
-export interface PlacedOrder {
-  orderId: string;
-  status: 'PENDING';
-  /** Lets the shopper read the order; shown once, stored only as a hash. */
-  accessToken: string;
-}
 
 /** The most one order may charge: the total is stored as a 32-bit integer of cents. */
 export const maxTotalCents = 2_147_483_647;

@@ -1,19 +1,8 @@
 import { HttpError, secretsEqual } from '@bookstore/kit';
 import type { OrdersDb } from '../infrastructure/database';
+import type { OrderView } from '../api/types';
 import type { OrderStatus } from '../infrastructure/prisma/client';
 import { hashToken } from './place-order';
-
-export interface OrderView {
-  orderId: string;
-  status: OrderStatus;
-  reason?: string;
-  declineCode?: string;
-  lines: { bookId: string; title: string; quantity: number; unitPriceCents: number }[];
-  totalCents: number;
-  currency: string;
-  createdAt: string;
-  timeline: { type: string; at: string }[];
-}
 
 const notFound = (orderId: string) => new HttpError(404, 'order_not_found', `no order ${orderId} for this access token`);
 
@@ -31,7 +20,8 @@ export async function getOrder(db: OrdersDb, orderId: string, access: { token?: 
   return {
     orderId: order.id,
     status: order.status,
-    ...(order.cancelReason ? { reason: order.cancelReason } : {}),
+    // The column holds only the saga's reasons (see domain/saga.ts).
+    ...(order.cancelReason ? { reason: order.cancelReason as NonNullable<OrderView['reason']> } : {}),
     ...(order.declineCode ? { declineCode: order.declineCode } : {}),
     lines: order.lines.map(({ bookId, title, quantity, unitPriceCents }) => ({ bookId, title, quantity, unitPriceCents })),
     totalCents: order.totalCents,

@@ -1,23 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { CardDetails, PaymentMethodView } from '../api/types';
 import { cardBrand } from '../domain/card';
 import type { PaymentsDb } from '../infrastructure/database';
 import type { PaymentProvider } from './provider';
-
-export interface CardDetails {
-  cardNumber: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
-  holderName: string;
-}
-
-export interface PaymentMethodView {
-  paymentMethodId: string;
-  brand: string;
-  last4: string;
-  expMonth: number;
-  expYear: number;
-}
 
 /**
  * Hands the card to the provider and keeps only the token, brand and last four digits. The card number
