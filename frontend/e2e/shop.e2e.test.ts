@@ -39,9 +39,13 @@ async function shopper(): Promise<Shopper> {
 
 const bookCard = (page: Page, title: string) => page.getByRole('article', { name: title, exact: true });
 
-/** Types into the search box and waits until the book is among the results. */
+/**
+ * Types into the search box and waits until the search has run (the count names the query) and the book is
+ * among the results. Waiting only for the book would race the debounced search when it was already listed.
+ */
 async function search(page: Page, text: string, expectedTitle: string): Promise<void> {
   await page.getByLabel('Search books').fill(text);
+  await page.getByText(`for “${text}”`).waitFor();
   await bookCard(page, expectedTitle).waitFor();
 }
 
