@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { frontend, healthPaths, routes, serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
+import { apiHost, nginxConfig, nginxConfigPath } from '../../../../scripts/nginx-config';
+import { readYaml, runTool } from './support';
+
+const nginxBinary = '/usr/sbin/nginx';
+const install = "install Debian's nginx (apt-get install nginx), as scripts/install-ci-tools.sh does";
+const template = readFileSync(nginxConfigPath, 'utf8');
+
+/** What the image's entrypoint does: envsubst of NGINX_* variables, here only the resolvers. */
+const render = (resolvers: string) => template.replaceAll('${NGINX_LOCAL_RESOLVERS}', resolvers);
+
+/** A whole nginx.conf around the rendered server block, in a directory of its own. */
+function nginxDirectory(server: string, dir = mkdtempSync(path.join(os.tmpdir(), 'bookstore-nginx-'))): string {
+  chmodSync(dir, 0o755);
+  writeFileSync(path.join(dir, 'default.conf'), server);
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    [
+      'daemon off;',
+      'master_process off;',
+      `pid ${dir}/nginx.pid;`,
+      `error_log ${dir}/error.log warn;`,
+      'events {}',
+      'http {',
+      '  types { text/html html; application/javascript js; text/css css; }',
+      `  access_log ${dir}/access.log;`,
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((temp) => `  ${temp}_temp_path ${dir}/${temp};`),
+      `  include ${dir}/default.conf;`,
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+describe('the nginx config of the frontend image', () => {
+  it('is what scripts/nginx-config.ts generates from the routing table (run it after changing platform.ts)', () => {
+    expect(template).toBe(nginxConfig());
+  });
+
+  it('routes /api/<service> and everything under it to that service, as platform.ts says', () => {
+    const compose = readYaml<{ services: Record<string, unknown> }>('docker-compose.yml');
+    for (const { service, pathPrefix } of routes) {
+      const upstream = `http://${apiHost(service)}:${services[service].port}`;
+      expect(template).toContain(`  location = ${pathPrefix} {\n    set $${service}_api ${upstream};\n    proxy_pass $${service}_api;\n  }`);
+      expect(template).toContain(`  location ^~ ${pathPrefix}/ {\n    set $${service}_api ${upstream};\n    proxy_pass $${service}_api;\n  }`);
+      expect(compose.services).toHaveProperty([apiHost(service)]);
+    }
+    expect(template).toContain(`listen ${frontend.port};`);
+  });
+
+  it('leaves no variable for the entrypoint to fill but NGINX_LOCAL_RESOLVERS', () => {
+    expect([...template.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1])).toEqual(['NGINX_LOCAL_RESOLVERS', 'NGINX_LOCAL_RESOLVERS']);
+  });
+
+  it('passes nginx -t', () => {
+    const dir = nginxDirectory(render('127.0.0.11'));
+    try {
+      const result = runTool(nginxBinary, ['-t', '-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { install });
+      expect({ status: result.status, output: result.stderr }).toEqual({ status: 0, output: expect.stringContaining('test is successful') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('served by nginx, with the service upstreams replaced by local stand-ins', () => {
+    interface Seen {
+      method: string;
+      url: string;
+      headers: IncomingHttpHeaders;
+      body: string;
+    }
+    const seen = Object.fromEntries(serviceNames.map((service) => [service, []])) as unknown as Record<ServiceName, Seen[]>;
+    const upstreams: Server[] = [];
+    /** No request may hang on a wrong upstream until nginx's resolver gives up (30 s). */
+    const request = (url: string, init: RequestInit = {}) => fetch(url, { signal: AbortSignal.timeout(5_000), ...init });
+    let nginx: ChildProcess;
+    let dir: string;
+    let base: string;
+
+    beforeAll(async () => {
+      runTool(nginxBinary, ['-v'], { install });
+      const ports: Partial<Record<ServiceName, number>> = {};
+      for (const service of serviceNames) {
+        const server = createServer((req, res) => {
+          let body = '';
+          req.on('data', (chunk) => (body += chunk));
+          req.on('end', () => {
+            seen[service].push({ method: req.method!, url: req.url!, headers: req.headers, body });
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ service }));
+          });
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        upstreams.push(server);
+        ports[service] = (server.address() as AddressInfo).port;
+      }
+      const port = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as AddressInfo;
+          probe.close(() => resolve(free));
+        });
+      });
+      let config = render('127.0.0.1').replace(`listen ${frontend.port};`, `listen 127.0.0.1:${port};`);
+      for (const service of serviceNames) config = config.replaceAll(`http://${apiHost(service)}:${services[service].port}`, `http://127.0.0.1:${ports[service]}`);
+      dir = nginxDirectory(config);
+      const html = path.join(dir, 'html');
+      mkdirSync(path.join(html, 'assets'), { recursive: true });
+      writeFileSync(path.join(html, 'index.html'), '<!doctype html><title>bookstore</title>');
+      writeFileSync(path.join(html, 'assets', 'index-abc123.js'), 'console.log(1)');
+      writeFileSync(path.join(dir, 'default.conf'), config.replace('root /usr/share/nginx/html;', `root ${html};`));
+      nginx = spawn(nginxBinary, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
+      base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await request(`${base}${healthPaths.live}`);
+          break;
+        } catch (error) {
+          if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${readFileSync(`${dir}/error.log`, 'utf8')}`, { cause: error });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    });
+
+    afterAll(async () => {
+      if (nginx && nginx.exitCode === null) {
+        nginx.kill('SIGTERM');
+        await once(nginx, 'exit');
+      }
+      await Promise.all(upstreams.map((server) => new Promise((resolve) => server.close(resolve))));
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    const lastSeen = (service: ServiceName) => seen[service].at(-1);
+
+    it.each(routes.map(({ service, pathPrefix }) => [service, pathPrefix] as const))('sends %s its prefix %s and what is under it, path and query unchanged', async (service, prefix) => {
+      for (const url of [`${prefix}`, `${prefix}?page=2`, `${prefix}/`, `${prefix}/some/thing?q=dune&page=1`]) {
+        const response = await request(`${base}${url}`);
+        expect([url, response.status, await response.json()]).toEqual([url, 200, { service }]);
+        expect(lastSeen(service)).toMatchObject({ method: 'GET', url });
+      }
+    });
+
+    it('passes methods, bodies and the forwarding headers on', async () => {
+      const body = JSON.stringify({ cardNumber: '4242424242424242' });
+      const response = await request(`${base}${services.payments.pathPrefix}/methods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(response.status).toBe(200);
+      expect(lastSeen('payments')).toMatchObject({ method: 'POST', url: `${services.payments.pathPrefix}/methods`, body });
+      expect(lastSeen('payments')!.headers).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'content-type': 'application/json' });
+    });
+
+    it('serves the app for client-side routes and for paths that only look like a route', async () => {
+      const before = serviceNames.map((service) => seen[service].length);
+      for (const url of ['/', '/cart', '/orders/5f2b', '/admin?tab=books', `${services.catalog.pathPrefix}ue`, '/api', '/api/']) {
+        const response = await request(`${base}${url}`);
+        expect([url, response.status, response.headers.get('cache-control'), await response.text()]).toEqual([url, 200, 'no-cache', expect.stringContaining('<title>bookstore</title>')]);
+      }
+      expect(serviceNames.map((service) => seen[service].length)).toEqual(before);
+    });
+
+    it('caches hashed assets for good and answers 404 for a missing one, not the app', async () => {
+      const asset = await request(`${base}/assets/index-abc123.js`);
+      expect([asset.status, asset.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
+      expect((await request(`${base}/assets/missing.js`)).status).toBe(404);
+    });
+
+    it('answers the load balancer health check itself', async () => {
+      const response = await request(`${base}${healthPaths.live}`);
+      expect([response.status, await response.json()]).toEqual([200, { status: 'ok' }]);
+    });
+  });
+});
