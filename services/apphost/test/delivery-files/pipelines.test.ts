@@ -70,13 +70,17 @@ describe('Jenkinsfile', () => {
   });
 
   it('deploys dev automatically, and prod only after an approval', () => {
-    expect(stage('Deploy dev')).toContain("sh 'pulumi up --stack dev --yes'");
+    expect(stage('Deploy dev')).toContain("deploy('dev')");
     expect(stage('Deploy dev')).not.toContain('input');
     expect(stage('Approve prod')).toMatch(/input message: /);
-    expect(stage('Deploy prod')).toContain("sh 'pulumi up --stack prod --yes'");
+    expect(stage('Deploy prod')).toContain("deploy('prod')");
     expect(stage('Deploy prod')).toContain("pushImages('prod')");
     for (const name of ['Push to ECR', 'Deploy dev', 'Approve prod', 'Deploy prod']) expect(stage(name)).toContain("when { branch 'main' }");
-    for (const stack of ['dev', 'prod']) expect(stage(`Deploy ${stack}`)).toContain(`pulumi config set bookstore:imageTag "$IMAGE_TAG" --stack ${stack}`);
+    // deploy(stack) points the stack at this run's images, then applies it.
+    const deployFunction = jenkinsfile.slice(jenkinsfile.indexOf('void deploy(String stack)'), jenkinsfile.indexOf('pipeline {'));
+    expect(deployFunction).toContain('withEnv(["STACK=${stack}"])');
+    expect(deployFunction).toContain(`sh 'pulumi config set bookstore:imageTag "$IMAGE_TAG" --stack "$STACK"'`);
+    expect(deployFunction).toContain(`sh 'pulumi up --stack "$STACK" --yes'`);
   });
 
   it('takes credentials only from the Jenkins credentials store', () => {
