@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createLogger, readEnvironment, serviceNames, services } from '@bookstore/kit';
+import { defaultOrdersSettings } from '@bookstore/orders';
 import { z } from 'zod';
 import { startEmulator } from './emulator';
 import { buildFrontend } from './frontend';
@@ -28,7 +29,7 @@ const environment = z.object({
   CATALOG_PORT: port(services.catalog.port),
   ORDERS_PORT: port(services.orders.port),
   PAYMENTS_PORT: port(services.payments.port),
-  ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(120),
+  ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(defaultOrdersSettings.deadlineSeconds),
   LOG_LEVEL: z.string().default('info'),
 });
 

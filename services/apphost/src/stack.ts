@@ -14,7 +14,7 @@ import {
   type ServiceConfig,
   type ServiceName,
 } from '@bookstore/kit';
-import { createOrdersService, migrationsDir as ordersMigrations, type OrdersSettings } from '@bookstore/orders';
+import { createOrdersService, defaultOrdersSettings, migrationsDir as ordersMigrations, type OrdersSettings } from '@bookstore/orders';
 import { createPaymentsService, migrationsDir as paymentsMigrations } from '@bookstore/payments';
 import { createGateway, listen, type FrontendSource } from './gateway';
 
@@ -50,7 +50,7 @@ export interface Stack {
 
 const factories: Record<ServiceName, (config: ServiceConfig, logger: Logger, options: StackOptions) => Service> = {
   catalog: (config, logger) => createCatalogService(config, logger),
-  orders: (config, logger, { orders }) => createOrdersService(config, logger, { deadlineSeconds: 120, deadlineSweepMs: 5_000, ...orders }),
+  orders: (config, logger, { orders }) => createOrdersService(config, logger, { ...defaultOrdersSettings, ...orders }),
   payments: (config, logger) => createPaymentsService(config, logger),
 };
 

@@ -1,2 +1,2 @@
-export { createOrdersService, ordersSettingsFromEnvironment, type OrdersSettings } from './service';
+export { createOrdersService, defaultOrdersSettings, ordersSettingsFromEnvironment, type OrdersSettings } from './service';
 export const migrationsDir = `${__dirname}/../prisma/migrations`;

@@ -12,11 +12,13 @@ export interface OrdersSettings {
   deadlineSweepMs: number;
 }
 
+export const defaultOrdersSettings: OrdersSettings = { deadlineSeconds: 120, deadlineSweepMs: 5_000 };
+
 export function ordersSettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): OrdersSettings {
   const { ORDER_DEADLINE_SECONDS, ORDER_DEADLINE_SWEEP_MS } = serviceSettings(
     z.object({
-      ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(120),
-      ORDER_DEADLINE_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
+      ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(defaultOrdersSettings.deadlineSeconds),
+      ORDER_DEADLINE_SWEEP_MS: z.coerce.number().int().min(100).default(defaultOrdersSettings.deadlineSweepMs),
     }),
     env,
   );
@@ -36,9 +38,6 @@ export function createOrdersService(config: ServiceConfig, logger?: Logger, sett
       infrastructure.consumer(ordersEventHandlers(db)),
       periodic('order-deadline', settings.deadlineSweepMs, () => cancelOverdueOrders(db), infrastructure.logger),
     ],
-    close: async () => {
-      await db.$disconnect();
-      await infrastructure.pool.end();
-    },
+    close: () => infrastructure.close(db),
   };
 }
