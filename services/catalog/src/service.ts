@@ -11,9 +11,6 @@ export function createCatalogService(config: ServiceConfig, logger?: Logger): Se
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness }),
     tasks: [infrastructure.relay, infrastructure.consumer(catalogEventHandlers(db))],
-    close: async () => {
-      await db.$disconnect();
-      await infrastructure.pool.end();
-    },
+    close: () => infrastructure.close(db),
   };
 }

@@ -59,6 +59,8 @@ export interface ServiceInfrastructure {
   readiness: ReadinessCheck[];
   /** Builds the consumer of this service's own queue from the topology. */
   consumer<T extends EventType>(handlers: EventHandlers<T>): EventConsumer<T>;
+  /** Disconnects the clients the service opened on the pool (its Prisma client), then ends the pool. */
+  close(...clients: { $disconnect(): Promise<void> }[]): Promise<void>;
 }
 
 export function createInfrastructure(name: ServiceName, config: ServiceConfig, logger = createLogger(name, { level: config.logLevel })): ServiceInfrastructure {
@@ -78,6 +80,10 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
       { name: 'database', check: () => pool.query('SELECT 1') },
       { name: 'queue', check: () => findQueueUrl(aws.sqs, queue.name) },
     ],
+    close: async (...clients) => {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+      await pool.end();
+    },
     consumer: (handlers) =>
       new EventConsumer({
         sqs: aws.sqs,

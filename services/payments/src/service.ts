@@ -13,9 +13,6 @@ export function createPaymentsService(config: ServiceConfig, logger?: Logger, pr
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: paymentsRoutes(db, provider, config.adminToken), readiness: infrastructure.readiness }),
     tasks: [infrastructure.relay, infrastructure.consumer(paymentsEventHandlers(db, provider))],
-    close: async () => {
-      await db.$disconnect();
-      await infrastructure.pool.end();
-    },
+    close: () => infrastructure.close(db),
   };
 }
