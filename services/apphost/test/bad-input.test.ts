@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventually, query } from '@bookstore/kit/testing';
-import { cards, freshIsbn, type ApiClient, type Reply } from './support/api';
+import { cards, freshIsbn, type ApiClient, type Reply } from '../src/testing';
 import { adminToken, startTestStack, type TestStack } from './support/stack';
 
 /**

@@ -2,9 +2,8 @@ import { ReceiveMessageCommand, SendMessageCommand, GetQueueAttributesCommand } 
 import { contracts, createAwsClients, EventPublisher, findQueueUrl, resolveTopology, type AnyEvent } from '@bookstore/events';
 import { eventually, query, testInfrastructure } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
-import { cards } from './support/api';
+import { cards, TcpProxy } from '../src/testing';
 import { startTestStack, type TestStack } from './support/stack';
-import { TcpProxy } from './support/tcp-proxy';
 
 describe('delivery guarantees', () => {
   let stack: TestStack;

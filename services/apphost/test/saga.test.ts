@@ -1,4 +1,4 @@
-import { cards, type ApiClient } from './support/api';
+import { cards, type ApiClient } from '../src/testing';
 import { startTestStack, type TestStack } from './support/stack';
 
 let stack: TestStack;

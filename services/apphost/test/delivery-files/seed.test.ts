@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { seedBooksFile, seedCatalogOverHttp } from '../../../catalog/seed/seed';
-import { cards } from '../support/api';
+import { cards } from '../../src/testing';
 import { adminToken, startTestStack, type TestStack } from '../support/stack';
 
 /** What the compose stack's one-shot `seed` does, against the whole system on the test Postgres and emulator. */

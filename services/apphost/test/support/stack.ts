@@ -1,6 +1,6 @@
 import { testInfrastructure, testLogger, uniqueSuffix } from '@bookstore/kit/testing';
 import { startStack, type Stack, type StackOptions } from '../../src/stack';
-import { ApiClient } from './api';
+import { ApiClient } from '../../src/testing';
 
 export const adminToken = 'test-admin-token-0123456789';
 

@@ -1,0 +1,2 @@
+export { ApiClient, cards, freshIsbn, type Reply } from './api-client';
+export { TcpProxy } from './tcp-proxy';
