@@ -1,0 +1,209 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAwsClients, provisionTopology, resolveTopology } from '@bookstore/events';
+import { applyMigrations, ensureDatabase, healthPaths, serviceNames, services, type Logger, type Role, type ServiceName } from '@bookstore/kit';
+import { migrationsDir as catalogMigrations } from '@bookstore/catalog';
+import { migrationsDir as ordersMigrations } from '@bookstore/orders';
+import { migrationsDir as paymentsMigrations } from '@bookstore/payments';
+
+const repositoryRoot = path.resolve(__dirname, '../../..');
+const migrations: Record<ServiceName, string> = { catalog: catalogMigrations, orders: ordersMigrations, payments: paymentsMigrations };
+const startTimeoutMs = 30_000;
+
+export interface ProcessStackOptions {
+  /** A PostgreSQL server URL; each service gets its own database on it. */
+  postgresUrl: string;
+  /** The SNS/SQS endpoint the services use (the emulator, or a proxy in front of it). */
+  awsEndpoint: string;
+  /** Where provisioning reaches the endpoint, when the services' address may be cut (a fault-injecting proxy). */
+  provisioningEndpoint?: string;
+  topologyPrefix?: string;
+  adminToken: string;
+  /** Each process appends its JSON log lines to `<logDir>/<service>-<role>.log`. */
+  logDir: string;
+  /** More environment for every service process (LOG_LEVEL, SQS_WAIT_TIME_SECONDS, ORDER_DEADLINE_SECONDS...). */
+  env?: Record<string, string>;
+  logger: Logger;
+  /** Restart a process that exits on its own, as ECS would; `onUnexpectedExit` hears about each. */
+  supervise?: boolean;
+  onUnexpectedExit?: (process: ServiceProcess, code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export interface ProcessStack {
+  serviceUrls: Record<ServiceName, string>;
+  databaseUrls: Record<ServiceName, string>;
+  processes: ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The system as it runs on ECS: every service's API and worker as separate OS processes, started from the
+ * same entrypoint as the containers (`main.ts api|worker`), so they can be killed and restarted one by one.
+ * The benchmark and the chaos run drive it; `npm start` runs everything in one process instead.
+ */
+export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
+  const { logger, topologyPrefix = '' } = options;
+  await provisionTopology(createAwsClients({ endpoint: options.provisioningEndpoint ?? options.awsEndpoint }), resolveTopology(topologyPrefix));
+  mkdirSync(options.logDir, { recursive: true });
+
+  const databaseUrls = {} as Record<ServiceName, string>;
+  for (const name of serviceNames) {
+    databaseUrls[name] = await ensureDatabase(options.postgresUrl, `${services[name].database}`);
+    await applyMigrations(databaseUrls[name], migrations[name], logger.child({ name }));
+  }
+
+  const processes: ServiceProcess[] = [];
+  const serviceUrls = {} as Record<ServiceName, string>;
+  for (const name of serviceNames) {
+    const port = await freePort();
+    serviceUrls[name] = `http://127.0.0.1:${port}`;
+    const env = {
+      DATABASE_URL: databaseUrls[name],
+      AWS_ENDPOINT_URL: options.awsEndpoint,
+      TOPOLOGY_PREFIX: topologyPrefix,
+      ADMIN_TOKEN: options.adminToken,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...options.env,
+    };
+    for (const role of ['api', 'worker'] as const) {
+      processes.push(new ServiceProcess({ name, role, env, port: role === 'api' ? port : undefined, logDir: options.logDir, supervise: options.supervise, onUnexpectedExit: options.onUnexpectedExit }));
+    }
+  }
+  const stop = () => Promise.all(processes.map((child) => child.stop())).then(() => undefined);
+  try {
+    // Two cores compile six TypeScript entrypoints: starting them all at once only makes each slower.
+    for (const child of processes) await child.start();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { serviceUrls, databaseUrls, processes, stop };
+}
+
+interface ServiceProcessOptions {
+  name: ServiceName;
+  role: Role;
+  env: Record<string, string>;
+  /** The API's port; kept across restarts so clients find it again. */
+  port?: number;
+  logDir: string;
+  supervise?: boolean;
+  onUnexpectedExit?: ProcessStackOptions['onUnexpectedExit'];
+}
+
+/** One service process: started, killed (with any signal) and restarted on the same port and log file. */
+export class ServiceProcess {
+  readonly name: ServiceName;
+  readonly role: Role;
+  private child?: ChildProcess;
+  private exited?: Promise<void>;
+  private log?: WriteStream;
+  private wanted = false;
+  restarts = 0;
+
+  constructor(private readonly options: ServiceProcessOptions) {
+    this.name = options.name;
+    this.role = options.role;
+  }
+
+  get label(): string {
+    return `${this.name}-${this.role}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** Spawns the process and resolves once it serves (API) or consumes (worker). */
+  async start(): Promise<void> {
+    this.wanted = true;
+    this.log ??= createWriteStream(path.join(this.options.logDir, `${this.label}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, ['--import', 'tsx', `services/${this.name}/src/main.ts`, this.role], {
+      cwd: repositoryRoot,
+      env: { ...process.env, ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let started = false;
+    const startedLine = `"msg":"${this.name} started"`;
+    const lines = createInterface({ input: child.stdout! });
+    const sawStart = new Promise<void>((resolve) =>
+      lines.on('line', (line) => {
+        this.log?.write(`${line}\n`);
+        if (!started && line.includes(startedLine)) resolve();
+      }),
+    );
+    child.stderr!.on('data', (chunk: Buffer) => this.log?.write(chunk));
+    this.exited = once(child, 'exit').then(([code, signal]) => {
+      if (this.child === child) this.child = undefined;
+      if (this.wanted && started) this.onUnexpectedExit(code as number | null, signal as NodeJS.Signals | null);
+    });
+    const outcome = await Promise.race([
+      sawStart.then(() => 'started' as const),
+      this.exited.then(() => 'exited' as const),
+      sleep(startTimeoutMs).then(() => 'timeout' as const),
+    ]);
+    if (outcome !== 'started') {
+      child.kill('SIGKILL');
+      throw new Error(`${this.label} did not start (${outcome}); see ${path.join(this.options.logDir, `${this.label}.log`)}`);
+    }
+    started = true;
+    if (this.role === 'api') await this.untilReady();
+  }
+
+  /** Sends a signal and waits for the process to end (SIGKILL: no graceful stop, as when a task is killed). */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    this.wanted = false;
+    const exited = this.exited;
+    this.child?.kill(signal);
+    await exited;
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    this.restarts += 1;
+    await this.start();
+  }
+
+  /** Graceful stop (SIGTERM), then the log file is closed. */
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
+    this.log = undefined;
+  }
+
+  private onUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.options.onUnexpectedExit?.(this, code, signal);
+    if (!this.options.supervise) return;
+    this.restarts += 1;
+    void sleep(1_000)
+      .then(() => (this.wanted && !this.child ? this.start() : undefined))
+      .catch(() => this.onUnexpectedExit(null, null));
+  }
+
+  private async untilReady(): Promise<void> {
+    const deadline = Date.now() + startTimeoutMs;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${this.options.port}${healthPaths.ready}`).catch(() => undefined);
+      if (response?.ok) return;
+      if (Date.now() > deadline) throw new Error(`${this.label} is not ready after ${startTimeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('no free port');
+  return address.port;
+}
