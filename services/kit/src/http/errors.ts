@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logger';
 
 /** An error the client can act on. Thrown anywhere in a request, it becomes `{error: {code, message, details?}}`. */
@@ -46,6 +47,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = error instanceof HttpError ? error : fromLibraryError(error);
     if (known) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // An outage, not a bug: the client may retry the same request (orders carry an Idempotency-Key).
+      logger.warn({ err: error }, 'database unavailable; answered 503');
+      res.status(503).set('Retry-After', '1').json({ error: { code: 'service_unavailable', message: 'the service cannot reach its database right now; try again shortly' } });
       return;
     }
     logger.error({ err: error }, 'unhandled error in request');
