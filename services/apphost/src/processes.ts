@@ -98,7 +98,7 @@ interface ServiceProcessOptions {
   onUnexpectedExit?: ProcessStackOptions['onUnexpectedExit'];
 }
 
-/** One service process: started, killed (with any signal) and restarted on the same port and log file. */
+/** One service process: started, killed (with any signal) and started again on the same port and log file. */
 export class ServiceProcess {
   readonly name: ServiceName;
   readonly role: Role;
@@ -106,7 +106,7 @@ export class ServiceProcess {
   private exited?: Promise<void>;
   private log?: WriteStream;
   private wanted = false;
-  restarts = 0;
+  private serving = false;
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.name = options.name;
@@ -117,8 +117,9 @@ export class ServiceProcess {
     return `${this.name}-${this.role}`;
   }
 
-  get running(): boolean {
-    return this.child !== undefined;
+  /** Started and serving (or consuming): not stopped, crashed or still starting. */
+  get up(): boolean {
+    return this.serving && this.child !== undefined;
   }
 
   /** Spawns the process and resolves once it serves (API) or consumes (worker). */
@@ -142,7 +143,10 @@ export class ServiceProcess {
     );
     child.stderr!.on('data', (chunk: Buffer) => this.log?.write(chunk));
     this.exited = once(child, 'exit').then(([code, signal]) => {
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.serving = false;
+      }
       if (this.wanted && started) this.onUnexpectedExit(code as number | null, signal as NodeJS.Signals | null);
     });
     const outcome = await Promise.race([
@@ -156,20 +160,16 @@ export class ServiceProcess {
     }
     started = true;
     if (this.role === 'api') await this.untilReady();
+    this.serving = true;
   }
 
   /** Sends a signal and waits for the process to end (SIGKILL: no graceful stop, as when a task is killed). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     this.wanted = false;
+    this.serving = false;
     const exited = this.exited;
     this.child?.kill(signal);
     await exited;
-  }
-
-  async restart(): Promise<void> {
-    await this.kill();
-    this.restarts += 1;
-    await this.start();
   }
 
   /** Graceful stop (SIGTERM), then the log file is closed. */
@@ -182,7 +182,6 @@ export class ServiceProcess {
   private onUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.options.onUnexpectedExit?.(this, code, signal);
     if (!this.options.supervise) return;
-    this.restarts += 1;
     void sleep(1_000)
       .then(() => (this.wanted && !this.child ? this.start() : undefined))
       .catch(() => this.onUnexpectedExit(null, null));
