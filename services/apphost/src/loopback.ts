@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@bookstore/kit';
-import { startEmulator } from './emulator';
+import { startEmulatorProcess } from './emulator';
 import { startEmbeddedPostgres, type PostgresServer } from './postgres';
-import { startProcessStack, type ProcessStack, type ProcessStackOptions } from './processes';
+import { freePort, startProcessStack, type ProcessStack, type ProcessStackOptions } from './processes';
 import { seedCatalog } from './seed';
 import { TcpProxy } from './testing/tcp-proxy';
 
@@ -16,6 +16,7 @@ export interface LoopbackSystemOptions {
   /** Put a TCP proxy between the services and the emulator, so they can be cut off from it. */
   brokerProxy?: boolean;
   env?: ProcessStackOptions['env'];
+  nodeFlags?: ProcessStackOptions['nodeFlags'];
   supervise?: boolean;
   onUnexpectedExit?: ProcessStackOptions['onUnexpectedExit'];
   onStep?: (step: string) => void;
@@ -34,13 +35,13 @@ export interface LoopbackSystem {
 
 /**
  * A whole throwaway system on loopback for the benchmark and the chaos run: a fresh embedded PostgreSQL in a
- * temporary directory, the emulator (optionally behind a proxy), every service as separate API and worker
+ * temporary directory, the emulator in its own process (optionally behind a proxy), every service as separate API and worker
  * processes, and the seeded catalog. Nothing is shared with `npm start`'s data.
  */
 export async function startLoopbackSystem(options: LoopbackSystemOptions): Promise<LoopbackSystem> {
   const { onStep = () => undefined } = options;
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'bookstore-')), 'postgres');
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const stops: (() => Promise<void>)[] = [async () => rmSync(path.dirname(dataDir), { recursive: true, force: true })];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((error) => options.logger.warn({ err: error }, 'stopping failed'));
@@ -51,7 +52,7 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
     stops.push(() => postgres.stop());
 
     onStep('starting the SNS/SQS emulator');
-    const emulator = await startEmulator(0);
+    const emulator = await startEmulatorProcess(await freePort());
     stops.push(emulator.stop);
     let brokerProxy: TcpProxy | undefined;
     if (options.brokerProxy) {
@@ -67,6 +68,7 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
       adminToken: options.adminToken,
       logDir: options.logDir,
       env: options.env,
+      nodeFlags: options.nodeFlags,
       logger: options.logger,
       supervise: options.supervise,
       onUnexpectedExit: options.onUnexpectedExit,

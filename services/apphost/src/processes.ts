@@ -28,6 +28,8 @@ export interface ProcessStackOptions {
   logDir: string;
   /** More environment for every service process (LOG_LEVEL, SQS_WAIT_TIME_SECONDS, ORDER_DEADLINE_SECONDS...). */
   env?: Record<string, string>;
+  /** Extra Node.js flags for every service process (for example `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeFlags?: string[];
   logger: Logger;
   /** Restart a process that exits on its own, as ECS would; `onUnexpectedExit` hears about each. */
   supervise?: boolean;
@@ -73,7 +75,18 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
       ...options.env,
     };
     for (const role of ['api', 'worker'] as const) {
-      processes.push(new ServiceProcess({ name, role, env, port: role === 'api' ? port : undefined, logDir: options.logDir, supervise: options.supervise, onUnexpectedExit: options.onUnexpectedExit }));
+      processes.push(
+        new ServiceProcess({
+          name,
+          role,
+          env,
+          nodeFlags: options.nodeFlags ?? [],
+          port: role === 'api' ? port : undefined,
+          logDir: options.logDir,
+          supervise: options.supervise,
+          onUnexpectedExit: options.onUnexpectedExit,
+        }),
+      );
     }
   }
   const stop = () => Promise.all(processes.map((child) => child.stop())).then(() => undefined);
@@ -91,6 +104,7 @@ interface ServiceProcessOptions {
   name: ServiceName;
   role: Role;
   env: Record<string, string>;
+  nodeFlags: string[];
   /** The API's port; kept across restarts so clients find it again. */
   port?: number;
   logDir: string;
@@ -126,7 +140,7 @@ export class ServiceProcess {
   async start(): Promise<void> {
     this.wanted = true;
     this.log ??= createWriteStream(path.join(this.options.logDir, `${this.label}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', `services/${this.name}/src/main.ts`, this.role], {
+    const child = spawn(process.execPath, [...this.options.nodeFlags, '--import', 'tsx', `services/${this.name}/src/main.ts`, this.role], {
       cwd: repositoryRoot,
       env: { ...process.env, ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -198,7 +212,8 @@ export class ServiceProcess {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it), for a process that is about to start. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

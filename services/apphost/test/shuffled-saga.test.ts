@@ -4,7 +4,7 @@ import { catalogEventHandlers } from '@bookstore/catalog/src/integration/handler
 import { migrationsDir as catalogMigrations } from '@bookstore/catalog';
 import { consumers, type AnyEvent, type Consumer } from '@bookstore/events';
 import { createPool } from '@bookstore/kit';
-import { createTestDatabase, query, testLogger } from '@bookstore/kit/testing';
+import { createTestDatabase, query, seededRandom, testLogger } from '@bookstore/kit/testing';
 import { checkInvariants } from '../src/testing';
 import { migrationsDir as ordersMigrations } from '@bookstore/orders';
 import { placeOrder } from '@bookstore/orders/src/application/place-order';
@@ -69,22 +69,11 @@ async function runBus(random: () => number, delivered: Set<string>): Promise<voi
   }
 }
 
-/** A small seeded generator (mulberry32), so a failing order of deliveries can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const delivered = new Set<string>();
 
 describe.each([1, 2, 3, 4, 5, 6])('every event twice, in shuffled order (seed %i)', (seed) => {
   it('ends consistent: decided orders, stock and money conserved', async () => {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const isbn = () => `978${Math.floor(random() * 1e10).toString().padStart(10, '0')}`;
     const newBook = (stock: number) => addBook(catalog, { isbn: isbn(), title: 'T', author: 'A', description: '', priceCents: 700, currency: 'EUR', stock });
     const books = { scarce: await newBook(3), single: await newBook(1), plenty: await newBook(5) };
