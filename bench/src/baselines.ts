@@ -1,0 +1,129 @@
+import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createAwsClients, findQueueUrl } from '@bookstore/events';
+import pg from 'pg';
+import { distribution, perSecond, type Distribution } from './stats';
+
+/**
+ * The limits the saga runs against, measured on the same endpoint and server in the same run: what one
+ * message hop and one transaction cost with nothing of ours in between.
+ */
+export interface Baselines {
+  /** Send, long-poll receive, delete: one message at a time through one queue. */
+  sqsRoundTrip: { perSecond: number; latencyMs: Distribution };
+  /** Publish to a topic with two subscribed queues (raw delivery), in a tight loop; received from both. */
+  snsFanOut: { publishedPerSecond: number; deliveredPerSecond: number; hopLatencyMs: Distribution };
+  /** BEGIN; UPDATE one row; COMMIT with pg: one client in a loop, and eight clients at once. */
+  postgres: { oneClient: { perSecond: number; latencyMs: Distribution }; eightClients: { perSecond: number } };
+}
+
+export async function measureBaselines(endpoint: string, postgresUrl: string, iterations: number): Promise<Baselines> {
+  return { sqsRoundTrip: await sqsRoundTrip(endpoint, iterations), snsFanOut: await snsFanOut(endpoint, iterations), postgres: await postgresTransactions(postgresUrl, iterations * 4) };
+}
+
+async function sqsRoundTrip(endpoint: string, iterations: number): Promise<Baselines['sqsRoundTrip']> {
+  const { sqs } = createAwsClients({ endpoint });
+  await sqs.send(new CreateQueueCommand({ QueueName: 'bench-round-trip' }));
+  const QueueUrl = await findQueueUrl(sqs, 'bench-round-trip');
+  const latencies: number[] = [];
+  const startedAt = performance.now();
+  for (let index = 0; index < iterations; index += 1) {
+    const sentAt = performance.now();
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `{"n":${index}}` }));
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages[0]?.ReceiptHandle }));
+    latencies.push(performance.now() - sentAt);
+  }
+  return { perSecond: perSecond(iterations, performance.now() - startedAt), latencyMs: distribution(latencies) };
+}
+
+async function snsFanOut(endpoint: string, iterations: number): Promise<Baselines['snsFanOut']> {
+  const { sns, sqs } = createAwsClients({ endpoint });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bench-fan-out' }));
+  const queueUrls: string[] = [];
+  for (const name of ['bench-fan-out-a', 'bench-fan-out-b']) {
+    await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const QueueUrl = await findQueueUrl(sqs, name);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
+    queueUrls.push(QueueUrl);
+  }
+  const drain = async (QueueUrl: string, expected: number) => {
+    for (let received = 0; received < expected; ) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));
+      if (Messages.length === 0) throw new Error(`fan-out: ${received} of ${expected} messages arrived`);
+      received += Messages.length;
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map(({ ReceiptHandle }, index) => ({ Id: String(index), ReceiptHandle })) }));
+    }
+  };
+
+  // Throughput: publish as fast as one client can while both queues are drained, batch by batch.
+  const startedAt = performance.now();
+  const draining = Promise.all(queueUrls.map((url) => drain(url, iterations)));
+  for (let index = 0; index < iterations; index += 1) await sns.send(new PublishCommand({ TopicArn, Message: `{"n":${index}}` }));
+  const publishedMs = performance.now() - startedAt;
+  await draining;
+  const deliveredMs = performance.now() - startedAt;
+
+  // Latency of one hop: publish one message, wait for it on a queue that is already long-polling.
+  const hops: number[] = [];
+  for (let index = 0; index < Math.min(iterations, 200); index += 1) {
+    const receiving = sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls[0], WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+    const publishedAt = performance.now();
+    await sns.send(new PublishCommand({ TopicArn, Message: `{"hop":${index}}` }));
+    const { Messages = [] } = await receiving;
+    hops.push(performance.now() - publishedAt);
+    await Promise.all([
+      sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrls[0], ReceiptHandle: Messages[0]?.ReceiptHandle })),
+      drain(queueUrls[1]!, 1),
+    ]);
+  }
+  return { publishedPerSecond: perSecond(iterations, publishedMs), deliveredPerSecond: perSecond(iterations * 2, deliveredMs), hopLatencyMs: distribution(hops) };
+}
+
+async function postgresTransactions(serverUrl: string, iterations: number): Promise<Baselines['postgres']> {
+  const url = new URL(serverUrl);
+  url.pathname = '/postgres';
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_counters (id int PRIMARY KEY, n bigint NOT NULL)');
+    await pool.query('INSERT INTO bench_counters SELECT g, 0 FROM generate_series(1, 8) g ON CONFLICT DO NOTHING');
+    const transaction = async (client: pg.PoolClient, id: number) => {
+      await client.query('BEGIN');
+      await client.query('UPDATE bench_counters SET n = n + 1 WHERE id = $1', [id]);
+      await client.query('COMMIT');
+    };
+    const client = await pool.connect();
+    const latencies: number[] = [];
+    const startedAt = performance.now();
+    try {
+      for (let index = 0; index < iterations; index += 1) {
+        const began = performance.now();
+        await transaction(client, 1);
+        latencies.push(performance.now() - began);
+      }
+    } finally {
+      client.release();
+    }
+    const oneClientMs = performance.now() - startedAt;
+
+    const parallelStartedAt = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, worker) => {
+        const own = await pool.connect();
+        try {
+          for (let index = 0; index < iterations / 8; index += 1) await transaction(own, worker + 1);
+        } finally {
+          own.release();
+        }
+      }),
+    );
+    return {
+      oneClient: { perSecond: perSecond(iterations, oneClientMs), latencyMs: distribution(latencies) },
+      eightClients: { perSecond: perSecond(iterations, performance.now() - parallelStartedAt) },
+    };
+  } finally {
+    await pool.query('DROP TABLE IF EXISTS bench_counters').catch(() => undefined);
+    await pool.end();
+  }
+}
