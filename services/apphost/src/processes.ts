@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAwsClients, provisionTopology, resolveTopology } from '@bookstore/events';
 import { applyMigrations, ensureDatabase, healthPaths, serviceNames, services, type Logger, type Role, type ServiceName } from '@bookstore/kit';
@@ -118,7 +117,6 @@ export class ServiceProcess {
   readonly role: Role;
   private child?: ChildProcess;
   private exited?: Promise<void>;
-  private log?: WriteStream;
   private wanted = false;
   private serving = false;
 
@@ -131,6 +129,10 @@ export class ServiceProcess {
     return `${this.name}-${this.role}`;
   }
 
+  get logFile(): string {
+    return path.join(this.options.logDir, `${this.label}.log`);
+  }
+
   /** Started and serving (or consuming): not stopped, crashed or still starting. */
   get up(): boolean {
     return this.serving && this.child !== undefined;
@@ -139,23 +141,20 @@ export class ServiceProcess {
   /** Spawns the process and resolves once it serves (API) or consumes (worker). */
   async start(): Promise<void> {
     this.wanted = true;
-    this.log ??= createWriteStream(path.join(this.options.logDir, `${this.label}.log`), { flags: 'a' });
+    // The child writes its log file itself: piped through this process, every line would cost the driver
+    // (the benchmark's load generator) CPU that the system under test should have had.
+    const logFile = this.logFile;
+    const log = openSync(logFile, 'a');
+    const logStart = fstatSync(log).size;
     const child = spawn(process.execPath, [...this.options.nodeFlags, '--import', 'tsx', `services/${this.name}/src/main.ts`, this.role], {
       cwd: repositoryRoot,
       env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', log, log],
     });
+    closeSync(log);
     this.child = child;
     let started = false;
-    const startedLine = `"msg":"${this.name} started"`;
-    const lines = createInterface({ input: child.stdout! });
-    const sawStart = new Promise<void>((resolve) =>
-      lines.on('line', (line) => {
-        this.log?.write(`${line}\n`);
-        if (!started && line.includes(startedLine)) resolve();
-      }),
-    );
-    child.stderr!.on('data', (chunk: Buffer) => this.log?.write(chunk));
+    const sawStart = untilLogged(logFile, logStart, `"msg":"${this.name} started"`, () => this.child !== child);
     this.exited = once(child, 'exit').then(([code, signal]) => {
       if (this.child === child) {
         this.child = undefined;
@@ -170,7 +169,7 @@ export class ServiceProcess {
     ]);
     if (outcome !== 'started') {
       child.kill('SIGKILL');
-      throw new Error(`${this.label} did not start (${outcome}); see ${path.join(this.options.logDir, `${this.label}.log`)}`);
+      throw new Error(`${this.label} did not start (${outcome}); see ${this.logFile}`);
     }
     started = true;
     if (this.role === 'api') await this.untilReady();
@@ -186,11 +185,9 @@ export class ServiceProcess {
     await exited;
   }
 
-  /** Graceful stop (SIGTERM), then the log file is closed. */
+  /** Graceful stop (SIGTERM). */
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
-    await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
-    this.log = undefined;
   }
 
   private onUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -210,6 +207,15 @@ export class ServiceProcess {
       await sleep(100);
     }
   }
+}
+
+/** Resolves when `text` appears in a file after `offset`; gives up (never resolves) once `abandoned()`. */
+async function untilLogged(file: string, offset: number, text: string, abandoned: () => boolean): Promise<void> {
+  while (!abandoned()) {
+    if (readFileSync(file).subarray(offset).includes(text)) return;
+    await sleep(50);
+  }
+  return new Promise(() => undefined);
 }
 
 /** A port nothing listens on right now (the OS picks it), for a process that is about to start. */
