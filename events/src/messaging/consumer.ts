@@ -1,9 +1,10 @@
-import { DeleteMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer as SqsConsumer } from 'sqs-consumer';
 import type { AnyEvent, EventOf, EventType } from '../contracts';
 import { findQueueUrl } from './addresses';
 import { decodeEvent } from './decode';
+import { BatchDeleter } from './deleter';
 import { silentLogger, type Logger } from './logger';
 import { failureAttributes, PoisonMessageError } from './poison';
 
@@ -39,6 +40,7 @@ const maxReceiveBackoffMs = 5_000;
 export class EventConsumer<T extends EventType> {
   private consumer?: SqsConsumer;
   private deadLetterQueueUrl?: string;
+  private deleter?: BatchDeleter;
   private readonly inFlight = new Set<Promise<unknown>>();
   private receiveFailures = 0;
   private readonly logger: Logger;
@@ -57,6 +59,7 @@ export class EventConsumer<T extends EventType> {
     const { sqs, queueName, deadLetterQueueName } = this.options;
     const queueUrl = await findQueueUrl(sqs, queueName);
     this.deadLetterQueueUrl = await findQueueUrl(sqs, deadLetterQueueName);
+    this.deleter = new BatchDeleter(sqs, queueUrl);
     this.consumer = SqsConsumer.create({
       sqs,
       queueUrl,
@@ -72,10 +75,10 @@ export class EventConsumer<T extends EventType> {
       preReceiveMessageCallback: () => this.backOffAfterFailures(),
       messageSystemAttributeNames: ['ApproximateReceiveCount'],
       messageAttributeNames: ['All'],
-      // Deleting is done here, right after the handler, and counted as in-flight work that stop() waits for.
+      // Deleting is done here, right after the handler (batched, see deleter.ts), and counted as in-flight work that stop() waits for.
       shouldDeleteMessages: false,
       terminateVisibilityTimeout: (messages) => retryDelaySeconds(messages[0]),
-      handleMessage: (message) => this.track(this.process(message, queueUrl)),
+      handleMessage: (message) => this.track(this.process(message)),
     });
     this.consumer.on('error', (error) => {
       if (!this.consumer) return;
@@ -121,7 +124,7 @@ export class EventConsumer<T extends EventType> {
     if (this.receiveFailures > 0) await sleep(Math.min(100 * 2 ** this.receiveFailures, maxReceiveBackoffMs));
   }
 
-  private async process(message: Message, queueUrl: string): Promise<Message> {
+  private async process(message: Message): Promise<Message> {
     const startedAt = performance.now();
     try {
       const event = decodeEvent(message.Body);
@@ -137,7 +140,7 @@ export class EventConsumer<T extends EventType> {
       if (!(error instanceof PoisonMessageError)) throw error;
       await this.deadLetter(message, error);
     }
-    await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    await this.deleter!.delete(message.ReceiptHandle!);
     return message;
   }
 
