@@ -1,28 +1,18 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createAwsClients, findQueueUrl, provisionTopology, resolveTopology, type AwsClients } from '@bookstore/events';
-import { testInfrastructure, uniqueSuffix } from '@bookstore/kit/testing';
+import { findQueueUrl } from '@bookstore/events';
 import { queueReport } from './queues';
+import { useTestTopology } from './test-topology';
 
-const topology = resolveTopology(`ops${uniqueSuffix()}-`);
-let aws: AwsClients;
+const { topology, aws: clients } = useTestTopology();
 
-beforeAll(async () => {
-  aws = createAwsClients({ endpoint: testInfrastructure().awsEndpoint });
-  await provisionTopology(aws, topology);
-});
-
-afterAll(() => {
-  aws.sns.destroy();
-  aws.sqs.destroy();
-});
 
 it('reports visible, in-flight, delayed and dead messages per queue, and the age of the oldest dead letter', async () => {
   const payments = topology.queues.find(({ consumer }) => consumer === 'payments')!;
-  const [queueUrl, deadLetterUrl] = await Promise.all([findQueueUrl(aws.sqs, payments.name), findQueueUrl(aws.sqs, payments.deadLetterQueueName)]);
-  const send = (QueueUrl: string, DelaySeconds = 0) => aws.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{}', DelaySeconds }));
+  const [queueUrl, deadLetterUrl] = await Promise.all([findQueueUrl(clients().sqs, payments.name), findQueueUrl(clients().sqs, payments.deadLetterQueueName)]);
+  const send = (QueueUrl: string, DelaySeconds = 0) => clients().sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{}', DelaySeconds }));
   for (let i = 0; i < 3; i++) await send(queueUrl);
   // In flight for a minute; nothing expires during the test, so the emulator's counts are current (see TOOLCHAIN.md).
-  await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 60 }));
+  await clients().sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 60 }));
   await send(queueUrl, 60);
   const beforeDead = Date.now();
   await send(deadLetterUrl);
@@ -30,7 +20,7 @@ it('reports visible, in-flight, delayed and dead messages per queue, and the age
   await new Promise((resolve) => setTimeout(resolve, 20));
   await send(deadLetterUrl);
 
-  const report = await queueReport(aws.sqs, topology);
+  const report = await queueReport(clients().sqs, topology);
   const empty = { visible: 0, inFlight: 0, delayed: 0, deadLetters: 0, oldestDeadLetterSentAt: undefined, deadLettersSampled: 0 };
   expect(report).toEqual([
     { consumer: 'catalog', queue: topology.queues[0]!.name, deadLetterQueue: topology.queues[0]!.deadLetterQueueName, ...empty },
@@ -52,7 +42,7 @@ it('reports visible, in-flight, delayed and dead messages per queue, and the age
   expect(oldest).toBeLessThanOrEqual(betweenDead);
 
   // Peeking the DLQ for the age took nothing away.
-  const { Attributes = {} } = await aws.sqs.send(
+  const { Attributes = {} } = await clients().sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   expect(Attributes).toEqual({ ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '0' });
