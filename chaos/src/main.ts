@@ -87,7 +87,7 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
   const poison: PoisonMessage[] = [];
   const faults: FaultEvent[] = [];
 
-  say(`placing orders; faults begin (admin token for poking around: ${adminToken})`);
+  say('placing orders; faults begin');
   shoppers.start(ordersPerSecond);
   await runFaults(
     system,
