@@ -3,7 +3,7 @@ import { bookstore } from './src/stack';
 const outputs = bookstore();
 
 export const albUrl = outputs.albUrl;
-export const ecrRepositoryUrls = outputs.ecrRepositoryUrls;
+export const imageTag = outputs.imageTag;
 export const queueUrls = outputs.queueUrls;
 export const dashboardUrl = outputs.dashboardUrl;
 export const alarmTopicArn = outputs.alarmTopicArn;

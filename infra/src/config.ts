@@ -18,8 +18,11 @@ export interface StackSettings {
   deletionProtection: boolean;
   backupRetentionDays: number;
   logRetentionDays: number;
-  /** The image tag to deploy; CI sets it to the commit. */
-  imageTag: string;
+  /**
+   * Forces a new deployment of every ECS service when changed, even with the same images and task
+   * definitions: the way to retry a failed rollout (`pulumi up -c bookstore:redeployment=$(date +%s)`).
+   */
+  redeployment: string;
   /** An ACM certificate for the ALB; with it the ALB serves HTTPS and redirects HTTP. */
   certificateArn?: string;
   /** Where alarms are sent by email; without it alarms go only to the alarm topic. */
@@ -45,10 +48,25 @@ export function readSettings(config = new pulumi.Config('bookstore')): StackSett
     deletionProtection: config.getBoolean('deletionProtection') ?? production,
     backupRetentionDays: config.getNumber('backupRetentionDays') ?? (production ? 14 : 1),
     logRetentionDays: config.getNumber('logRetentionDays') ?? (production ? 90 : 14),
-    imageTag: config.get('imageTag') ?? 'latest',
+    redeployment: config.get('redeployment') ?? 'initial',
     certificateArn: config.get('certificateArn'),
     alarmEmail: config.get('alarmEmail'),
     apiTasks: { min: config.getNumber('apiMinTasks') ?? (production ? 2 : 1), max: config.getNumber('apiMaxTasks') ?? (production ? 10 : 2) },
     workerTasks: { min: config.getNumber('workerMinTasks') ?? 1, max: config.getNumber('workerMaxTasks') ?? (production ? 10 : 2) },
   };
+}
+
+/**
+ * The image tag to deploy (the pipeline sets it to the commit, see scripts/deploy). Required, with no
+ * default: a `pulumi up` that silently fell back to some tag would roll every service to images nobody chose.
+ */
+export function readImageTag(config = new pulumi.Config('bookstore')): string {
+  const imageTag = config.get('imageTag');
+  if (!imageTag) {
+    throw new Error(
+      'bookstore:imageTag is not set. Deploy through scripts/deploy/deploy.sh, or keep the images that run now with ' +
+        '`pulumi up -c bookstore:imageTag=$(pulumi stack output imageTag)` (infra/README.md, "Deploying").',
+    );
+  }
+  return imageTag;
 }

@@ -3,6 +3,12 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
 import type { StackSettings } from './config';
+import { poolSizePerTask } from './connections';
+
+/** Where the service image keeps AWS's RDS certificate authorities (services/Dockerfile), to verify the server. */
+export const rdsCaBundlePath = '/app/certs/rds-global-bundle.pem';
+const tls = `sslmode=verify-full&sslrootcert=${rdsCaBundlePath}`;
+const masterUser = 'bookstore';
 
 export interface DatabaseArgs {
   settings: StackSettings;
@@ -12,23 +18,36 @@ export interface DatabaseArgs {
   vpcId: pulumi.Input<string>;
 }
 
+/** What a service's tasks need of its database: the secrets ECS injects, and how many connections to open. */
+export interface ServiceDatabase {
+  /** DATABASE_URL: the service's own role, which owns its database and nothing else. */
+  url: aws.secretsmanager.Secret;
+  /** DATABASE_ADMIN_URL, for the migrate step only: the instance's master user, which creates the role and database. */
+  adminUrl: aws.secretsmanager.Secret;
+  /** The secrets' values: a task must not start before they exist. */
+  values: aws.secretsmanager.SecretVersion[];
+  poolSize: number;
+}
+
 /**
  * One PostgreSQL database per service, on an instance per service (production) or one shared instance
- * (development), as the stack's settings say. Instances are private, encrypted and reachable only from
- * their services' tasks. Credentials are generated here and stored, with the whole connection URL, in
- * Secrets Manager, from where ECS injects them; they never appear as plain task environment values.
+ * (development), as the stack's settings say. Instances are private, encrypted and reachable only from their
+ * services' tasks. Each service connects as its own role, which the migrate step creates with the master
+ * user, so that on a shared instance no service can read another's data. Credentials are generated here and
+ * stored as connection URLs in Secrets Manager, from where ECS injects them; they never appear as plain task
+ * environment values. Connections are TLS, verified against the RDS certificate authorities.
  */
 export class Databases extends pulumi.ComponentResource {
   readonly instances: aws.rds.Instance[] = [];
   readonly securityGroups: aws.ec2.SecurityGroup[] = [];
-  /** The secret holding each service's DATABASE_URL. */
-  readonly urlSecrets = {} as Record<ServiceName, aws.secretsmanager.Secret>;
+  readonly forService = {} as Record<ServiceName, ServiceDatabase>;
 
   constructor(name: string, { settings, subnetIds, taskSecurityGroups, vpcId }: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super('bookstore:data:Databases', name, {}, opts);
     const parent = { parent: this };
     const subnetGroup = new aws.rds.SubnetGroup(name, { subnetIds, description: 'private subnets only' }, parent);
     const groups = settings.databaseLayout === 'shared-instance' ? [{ key: 'shared', owners: serviceNames }] : serviceNames.map((service) => ({ key: service, owners: [service] }));
+    const tasksPerService = settings.apiTasks.max + settings.workerTasks.max;
 
     for (const { key, owners } of groups) {
       const securityGroup = new aws.ec2.SecurityGroup(`${name}-${key}`, {
@@ -38,8 +57,10 @@ export class Databases extends pulumi.ComponentResource {
         egress: [],
       }, parent);
       const password = new random.RandomPassword(`${name}-${key}`, { length: 40, special: false }, parent);
+      // A new suffix whenever the stack is created again, so that a second teardown does not collide with the first's snapshot.
+      const snapshotSuffix = new random.RandomId(`${name}-${key}-final-snapshot`, { byteLength: 4 }, parent);
+      // No fixed `identifier`: Pulumi adds a random suffix, so a replacement can be created before the old instance is gone.
       const instance = new aws.rds.Instance(`${name}-${key}`, {
-        identifier: `${settings.namePrefix}-${key}`,
         engine: 'postgres',
         engineVersion: settings.databaseEngineVersion,
         instanceClass: settings.databaseInstanceClass,
@@ -48,7 +69,7 @@ export class Databases extends pulumi.ComponentResource {
         storageType: 'gp3',
         storageEncrypted: true,
         dbName: services[owners[0]!].database,
-        username: 'bookstore',
+        username: masterUser,
         password: password.result,
         dbSubnetGroupName: subnetGroup.name,
         vpcSecurityGroupIds: [securityGroup.id],
@@ -57,7 +78,7 @@ export class Databases extends pulumi.ComponentResource {
         deletionProtection: settings.deletionProtection,
         backupRetentionPeriod: settings.backupRetentionDays,
         skipFinalSnapshot: !settings.deletionProtection,
-        finalSnapshotIdentifier: settings.deletionProtection ? `${settings.namePrefix}-${key}-final` : undefined,
+        finalSnapshotIdentifier: settings.deletionProtection ? pulumi.interpolate`${settings.namePrefix}-${key}-final-${snapshotSuffix.hex}` : undefined,
         copyTagsToSnapshot: true,
         autoMinorVersionUpgrade: true,
         performanceInsightsEnabled: settings.environment === 'prod',
@@ -65,20 +86,28 @@ export class Databases extends pulumi.ComponentResource {
       this.instances.push(instance);
       this.securityGroups.push(securityGroup);
 
+      const admin = this.urlSecret(`${name}-${key}-admin-url`, settings, `the master user of the ${key} database instance, for the migrate steps`,
+        pulumi.interpolate`postgresql://${masterUser}:${password.result}@${instance.address}:${instance.port}/postgres?${tls}`);
+      const poolSize = poolSizePerTask(settings.databaseInstanceClass, tasksPerService * owners.length);
       for (const service of owners) {
-        const secret = new aws.secretsmanager.Secret(`${name}-${service}-url`, {
-          name: `${settings.namePrefix}/${service}/database-url`,
-          description: `DATABASE_URL of the ${service} service`,
-          recoveryWindowInDays: settings.deletionProtection ? 30 : 0,
-        }, parent);
-        new aws.secretsmanager.SecretVersion(`${name}-${service}-url`, {
-          secretId: secret.id,
-          // RDS requires TLS; `no-verify` encrypts without shipping the RDS CA bundle in the images (see infra/README.md).
-          secretString: pulumi.interpolate`postgresql://bookstore:${password.result}@${instance.address}:${instance.port}/${services[service].database}?sslmode=no-verify`,
-        }, parent);
-        this.urlSecrets[service] = secret;
+        const role = services[service].database;
+        const rolePassword = new random.RandomPassword(`${name}-${service}-role`, { length: 40, special: false }, parent);
+        const own = this.urlSecret(`${name}-${service}-url`, settings, `DATABASE_URL of the ${service} service: its own role`,
+          pulumi.interpolate`postgresql://${role}:${rolePassword.result}@${instance.address}:${instance.port}/${services[service].database}?${tls}`);
+        this.forService[service] = { url: own.secret, adminUrl: admin.secret, values: [own.value, admin.value], poolSize };
       }
     }
     this.registerOutputs({});
+  }
+
+  private urlSecret(name: string, settings: StackSettings, description: string, url: pulumi.Output<string>) {
+    // Named by prefix, not fixed: a deleted secret's name stays taken for its recovery window, which would block recreating the stack.
+    const secret = new aws.secretsmanager.Secret(name, {
+      namePrefix: `${name}-`,
+      description,
+      recoveryWindowInDays: settings.deletionProtection ? 30 : 0,
+    }, { parent: this });
+    const value = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: url }, { parent: this });
+    return { secret, value };
   }
 }

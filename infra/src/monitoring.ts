@@ -6,6 +6,7 @@ import type { Workload } from './security';
 export interface MonitoringArgs {
   namePrefix: string;
   region: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
   queues: QueueResources[];
   loadBalancer: aws.lb.LoadBalancer;
   targetGroups: Record<Workload, aws.lb.TargetGroup>;
@@ -25,6 +26,7 @@ export const thresholds = {
  * sent to one alarm topic (with an email subscription when configured), and a dashboard of the same metrics.
  */
 export class Monitoring extends pulumi.ComponentResource {
+  readonly alarmKey: aws.kms.Key;
   readonly alarmTopic: aws.sns.Topic;
   readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
   readonly dashboard: aws.cloudwatch.Dashboard;
@@ -32,18 +34,27 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super('bookstore:monitoring:Monitoring', name, {}, opts);
     const parent = { parent: this };
-    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: 'alias/aws/sns' }, parent);
+    this.alarmKey = new aws.kms.Key(`${name}-alarms`, {
+      description: `encrypts ${args.namePrefix}-alarms; usable by CloudWatch alarms, so that they can publish to it`,
+      enableKeyRotation: true,
+      policy: alarmKeyPolicy(args),
+    }, parent);
+    // Not the AWS-managed SNS key: its policy cannot be changed, so CloudWatch could never publish, and no alarm would reach anyone.
+    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: this.alarmKey.arn }, parent);
     if (args.alarmEmail) {
       new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: this.alarmTopic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
     }
     const alarm = (id: string, description: string, metric: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'alarmDescription'>) =>
       this.alarms.push(new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+        // Named, so that the alarm key's policy can admit exactly this stack's alarms (`<prefix>-*`).
+        name: `${args.namePrefix}-${id}`,
         alarmDescription: description,
         alarmActions: [this.alarmTopic.arn],
         okActions: [this.alarmTopic.arn],
         treatMissingData: 'notBreaching',
         ...metric,
-      }, parent));
+      // PutMetricAlarm overwrites an alarm of the same name: a replacement created before the old one is deleted would be deleted with it.
+      }, { ...parent, deleteBeforeReplace: true }));
 
     for (const { spec, queue, deadLetterQueue } of args.queues) {
       const onQueue = (metricName: string, target: aws.sqs.Queue) => ({ namespace: 'AWS/SQS', metricName, dimensions: { QueueName: target.name }, period: 60 });
@@ -88,6 +99,30 @@ export class Monitoring extends pulumi.ComponentResource {
     }, parent);
     this.registerOutputs({});
   }
+}
+
+/**
+ * The alarm topic's key: the account administers it (without that statement a key cannot be managed at all);
+ * CloudWatch may use it to publish, but only for this stack's alarms in this account, against the confused deputy.
+ */
+function alarmKeyPolicy({ accountId, region, namePrefix }: MonitoringArgs): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': accountId },
+          ArnLike: { 'aws:SourceArn': pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePrefix}-*` },
+        },
+      },
+    ],
+  });
 }
 
 function queueWidget(title: string, metricName: string, queueNames: pulumi.Output<string>[], region: pulumi.Input<string>, y: number) {

@@ -4,6 +4,9 @@ import { frontend, serviceNames, services, type ServiceName } from '@bookstore/k
 
 export type Workload = ServiceName | 'frontend';
 
+/** What runs on ECS, each from its own image: the three services and the frontend. */
+export const workloads: readonly Workload[] = [...serviceNames, 'frontend'];
+
 export const workloadPort = (workload: Workload): number => (workload === 'frontend' ? frontend.port : services[workload].port);
 
 /**
@@ -23,7 +26,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
       ingress: [80, 443].map((port) => ({ protocol: 'tcp', fromPort: port, toPort: port, cidrBlocks: ['0.0.0.0/0'], ipv6CidrBlocks: ['::/0'] })),
       egress: [{ protocol: 'tcp', fromPort: 0, toPort: 65535, cidrBlocks: [vpcCidr], description: 'to the tasks' }],
     }, parent);
-    for (const workload of [...serviceNames, 'frontend'] as Workload[]) {
+    for (const workload of workloads) {
       const port = workloadPort(workload);
       this.tasks[workload] = new aws.ec2.SecurityGroup(`${name}-${workload}`, {
         vpcId,

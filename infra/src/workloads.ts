@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { healthPaths, serviceNames, type ServiceName } from '@bookstore/kit/platform';
 import type { StackSettings } from './config';
+import type { ServiceDatabase } from './databases';
 import type { QueueResources } from './messaging';
 import { workloadPort, type Workload } from './security';
 
@@ -14,8 +15,8 @@ export interface WorkloadsArgs {
   images: Record<Workload, pulumi.Input<string>>;
   topics: Record<ServiceName, aws.sns.Topic>;
   queues: Record<ServiceName, QueueResources>;
-  databaseUrlSecrets: Record<ServiceName, aws.secretsmanager.Secret>;
-  adminTokenSecret: aws.secretsmanager.Secret;
+  databases: Record<ServiceName, ServiceDatabase>;
+  adminToken: { secret: aws.secretsmanager.Secret; value: aws.secretsmanager.SecretVersion };
   /** Created before the services, which need a listener in front of their target groups. */
   dependsOn: pulumi.Resource[];
 }
@@ -24,6 +25,12 @@ const ecsTasksTrust = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
+
+/**
+ * How long `pulumi up` waits for a service to reach a steady state. A first deploy waits for the migrate step,
+ * the API's start and two passing ALB health checks; a rolling deploy doubles the tasks first.
+ */
+const steadyStateTimeout = '30m';
 
 /** Fargate sizes; the services are small Node processes. */
 const taskSize = { cpu: '256', memory: '512' };
@@ -56,9 +63,11 @@ export class Workloads extends pulumi.ComponentResource {
     const { settings, queues, topics } = this.args;
     const parent = { parent: this };
     const own = queues[service];
-    const executionRole = this.executionRole(name, service, [this.args.databaseUrlSecrets[service].arn, this.args.adminTokenSecret.arn]);
+    const database = this.args.databases[service];
+    const { adminToken } = this.args;
+    const execution = this.executionRole(name, service, [database.url.arn, database.adminUrl.arn, adminToken.secret.arn]);
     const taskRole = new aws.iam.Role(`${name}-${service}-task`, { assumeRolePolicy: ecsTasksTrust }, parent);
-    new aws.iam.RolePolicy(`${name}-${service}-task`, {
+    const taskPolicy = new aws.iam.RolePolicy(`${name}-${service}-task`, {
       role: taskRole.id,
       policy: pulumi.jsonStringify({
         Version: '2012-10-17',
@@ -92,11 +101,12 @@ export class Workloads extends pulumi.ComponentResource {
         { name: 'PORT', value: String(port) },
         { name: 'SQS_WAIT_TIME_SECONDS', value: '20' },
         { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'DATABASE_POOL_SIZE', value: String(database.poolSize) },
       ],
-      secrets: [
-        { name: 'DATABASE_URL', valueFrom: this.args.databaseUrlSecrets[service].arn },
-        { name: 'ADMIN_TOKEN', valueFrom: this.args.adminTokenSecret.arn },
-      ],
+      // Only the migrate step gets the master user's URL: it creates the service's role and database.
+      secrets: role === 'migrate'
+        ? [{ name: 'DATABASE_URL', valueFrom: database.url.arn }, { name: 'DATABASE_ADMIN_URL', valueFrom: database.adminUrl.arn }]
+        : [{ name: 'DATABASE_URL', valueFrom: database.url.arn }, { name: 'ADMIN_TOKEN', valueFrom: adminToken.secret.arn }],
       logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': this.args.region, 'awslogs-stream-prefix': role } },
       ...(role === 'migrate'
         ? {}
@@ -121,11 +131,13 @@ export class Workloads extends pulumi.ComponentResource {
         requiresCompatibilities: ['FARGATE'],
         networkMode: 'awsvpc',
         ...taskSize,
-        executionRoleArn: executionRole.arn,
+        executionRoleArn: execution.role.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions: pulumi.jsonStringify([container('migrate'), container(role)]),
       }, parent);
-      const ecsService = this.ecsService(`${name}-${service}-${role}`, service, taskDefinition, role === 'api' ? { containerName: 'api', port } : undefined);
+      // A task started before its secrets have values, or before its roles may read them, fails, and the circuit breaker stops the rollout.
+      const startsAfter = [...database.values, adminToken.value, ...execution.grants, taskPolicy];
+      const ecsService = this.ecsService(`${name}-${service}-${role}`, service, taskDefinition, startsAfter, role === 'api' ? { containerName: 'api', port } : undefined);
       if (role === 'api') this.scaleOnCpu(`${name}-${service}-${role}`, ecsService, settings.apiTasks);
       else this.scaleOnBacklog(`${name}-${service}-${role}`, ecsService, own.queue, settings.workerTasks);
     }
@@ -133,14 +145,14 @@ export class Workloads extends pulumi.ComponentResource {
 
   private deployFrontend(name: string): void {
     const port = workloadPort('frontend');
-    const executionRole = this.executionRole(name, 'frontend', []);
+    const execution = this.executionRole(name, 'frontend', []);
     const logGroup = this.logGroup(name, 'frontend');
     const taskDefinition = new aws.ecs.TaskDefinition(`${name}-frontend`, {
       family: `${this.args.settings.namePrefix}-frontend`,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       ...taskSize,
-      executionRoleArn: executionRole.arn,
+      executionRoleArn: execution.role.arn,
       containerDefinitions: pulumi.jsonStringify([{
         name: 'web',
         image: this.args.images.frontend,
@@ -149,28 +161,29 @@ export class Workloads extends pulumi.ComponentResource {
         logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': this.args.region, 'awslogs-stream-prefix': 'web' } },
       }]),
     }, { parent: this });
-    this.scaleOnCpu(`${name}-frontend`, this.ecsService(`${name}-frontend`, 'frontend', taskDefinition, { containerName: 'web', port }), this.args.settings.apiTasks);
+    const frontendService = this.ecsService(`${name}-frontend`, 'frontend', taskDefinition, execution.grants, { containerName: 'web', port });
+    this.scaleOnCpu(`${name}-frontend`, frontendService, this.args.settings.apiTasks);
   }
 
-  /** The role ECS uses to pull the image, write logs and read exactly the secrets listed. */
-  private executionRole(name: string, workload: Workload, secretArns: pulumi.Input<string>[]): aws.iam.Role {
+  /** The role ECS uses to pull the image, write logs and read exactly the secrets listed; and its grants, which tasks must wait for. */
+  private executionRole(name: string, workload: Workload, secretArns: pulumi.Input<string>[]): { role: aws.iam.Role; grants: pulumi.Resource[] } {
     const parent = { parent: this };
     const role = new aws.iam.Role(`${name}-${workload}-execution`, { assumeRolePolicy: ecsTasksTrust }, parent);
-    new aws.iam.RolePolicyAttachment(`${name}-${workload}-execution`, {
+    const grants: pulumi.Resource[] = [new aws.iam.RolePolicyAttachment(`${name}-${workload}-execution`, {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
-    }, parent);
+    }, parent)];
     if (secretArns.length > 0) {
-      new aws.iam.RolePolicy(`${name}-${workload}-secrets`, {
+      grants.push(new aws.iam.RolePolicy(`${name}-${workload}-secrets`, {
         role: role.id,
         policy: pulumi.jsonStringify({
           Version: '2012-10-17',
           Statement: [{ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns }],
         }),
-      }, parent);
+      }, parent));
     }
     this.executionRoles[workload] = role;
-    return role;
+    return { role, grants };
   }
 
   private logGroup(name: string, workload: Workload): aws.cloudwatch.LogGroup {
@@ -180,7 +193,7 @@ export class Workloads extends pulumi.ComponentResource {
     }, { parent: this });
   }
 
-  private ecsService(name: string, workload: Workload, taskDefinition: aws.ecs.TaskDefinition, exposed?: { containerName: string; port: number }): aws.ecs.Service {
+  private ecsService(name: string, workload: Workload, taskDefinition: aws.ecs.TaskDefinition, startsAfter: pulumi.Resource[], exposed?: { containerName: string; port: number }): aws.ecs.Service {
     const service = new aws.ecs.Service(name, {
       cluster: this.cluster.arn,
       taskDefinition: taskDefinition.arn,
@@ -188,6 +201,11 @@ export class Workloads extends pulumi.ComponentResource {
       desiredCount: exposed ? this.args.settings.apiTasks.min : this.args.settings.workerTasks.min,
       networkConfiguration: { subnets: this.args.subnetIds, securityGroups: [this.args.securityGroups[workload].id], assignPublicIp: false },
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // `pulumi up` fails unless the tasks run and pass their health checks, instead of reporting success over an empty service.
+      waitForSteadyState: true,
+      // A changed `redeployment` setting starts a new deployment of the same task definition: the way to retry after a failure.
+      forceNewDeployment: true,
+      triggers: { redeployment: this.args.settings.redeployment },
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       propagateTags: 'SERVICE',
@@ -197,7 +215,7 @@ export class Workloads extends pulumi.ComponentResource {
             healthCheckGracePeriodSeconds: 60,
           }
         : {}),
-    }, { parent: this, dependsOn: this.args.dependsOn, ignoreChanges: ['desiredCount'] });
+    }, { parent: this, dependsOn: [...this.args.dependsOn, ...startsAfter], ignoreChanges: ['desiredCount'], customTimeouts: { create: steadyStateTimeout, update: steadyStateTimeout } });
     this.services[name] = service;
     return service;
   }

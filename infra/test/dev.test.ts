@@ -12,8 +12,8 @@ describeStack('dev', (get) => {
       const instances = ofType(get().declared, 'aws:rds/instance:Instance');
       expect(instances).toHaveLength(1);
       expect(instances[0]!.inputs).toMatchObject({ multiAz: false, deletionProtection: false, instanceClass: 'db.t4g.micro', skipFinalSnapshot: true });
-      expect(ofType(get().declared, 'aws:secretsmanager/secret:Secret').map(({ inputs }) => inputs.name).sort()).toEqual(
-        ['admin-token', 'catalog/database-url', 'orders/database-url', 'payments/database-url'].map((name) => `bookstore-dev/${name}`),
+      expect(ofType(get().declared, 'aws:secretsmanager/secret:Secret').map(({ inputs }) => inputs.namePrefix).sort()).toEqual(
+        ['admin-token-', 'db-catalog-url-', 'db-orders-url-', 'db-payments-url-', 'db-shared-admin-url-'].map((name) => `bookstore-dev-${name}`),
       );
     });
   });

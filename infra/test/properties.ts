@@ -1,6 +1,8 @@
 import { resolveTopology } from '@bookstore/events/topology';
 import { frontend, routes, serviceNames, services } from '@bookstore/kit/platform';
-import { byId, ofType, synthesize, type Declared } from './harness';
+import { maxConnections } from '../src/connections';
+import { rdsCaBundlePath } from '../src/databases';
+import { byId, ofType, pushedTag, synthesize, waitsFor, type Declared } from './harness';
 
 type Synthesized = Awaited<ReturnType<typeof synthesize>>;
 
@@ -11,6 +13,18 @@ const named = (declared: Declared[], type: string, name: string) => {
   return found;
 };
 const policyOf = (resource: Declared) => JSON.parse(resource.inputs.policy) as { Statement: { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: any }[] };
+const secretNamed = (declared: Declared[], namePrefix: string) => {
+  const found = ofType(declared, 'aws:secretsmanager/secret:Secret').find((secret) => secret.inputs.namePrefix === namePrefix);
+  if (!found) throw new Error(`no secret named ${namePrefix}...`);
+  return found;
+};
+/** A secret input's value; Pulumi keeps it encrypted in the state (the mocks show it wrapped, with its signature). */
+const unwrapSecret = (input: any): string => {
+  if (typeof input?.value !== 'string' || Object.keys(input).length !== 2) throw new Error(`not a Pulumi secret: ${JSON.stringify(input)}`);
+  return input.value;
+};
+const secretValue = (declared: Declared[], secret: Declared) =>
+  unwrapSecret(ofType(declared, 'aws:secretsmanager/secretVersion:SecretVersion').find(({ inputs }) => inputs.secretId === secret.id)!.inputs.secretString);
 const list = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
 
 /** The properties every stack must have; a change that breaks one turns these red. */
@@ -160,24 +174,42 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
       });
 
       it('lets each execution role read only its own secrets', () => {
+        const instanceKey = (service: string) => (stack === 'dev' ? 'shared' : service);
         for (const service of serviceNames) {
           const role = ofType(get().declared, 'aws:iam/role:Role').find(({ name }) => name === `bookstore-${stack}-${service}-execution`)!;
           const [policy] = ofType(get().declared, 'aws:iam/rolePolicy:RolePolicy').filter(({ inputs }) => inputs.role === role.id);
-          const secrets = [`bookstore-${stack}/${service}/database-url`, `bookstore-${stack}/admin-token`].map((name) => arnOf(named(get().declared, 'aws:secretsmanager/secret:Secret', name)));
+          const secrets = [`db-${service}-url`, `db-${instanceKey(service)}-admin-url`, 'admin-token'].map((secret) => arnOf(secretNamed(get().declared, `${prefix}${secret}-`)));
           const [statement] = policyOf(policy!).Statement;
           expect(list(statement!.Action)).toEqual(['secretsmanager:GetSecretValue']);
           expect(list(statement!.Resource).sort()).toEqual(secrets.sort());
         }
       });
 
-      it('injects credentials as secrets, never as plain environment values', () => {
+      it('injects credentials as secrets, never as plain environment values; the master user only into the migrate step', () => {
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
           for (const container of JSON.parse(definition.inputs.containerDefinitions)) {
             const names = (container.environment ?? []).map(({ name }: { name: string }) => name);
             expect(names.filter((name: string) => /URL$|TOKEN|PASSWORD|SECRET/.test(name) && name !== 'AWS_REGION')).toEqual([]);
             expect(JSON.stringify(container.environment ?? [])).not.toContain('generated-secret-value');
-            if (container.secrets) expect(container.secrets.map(({ name }: { name: string }) => name).sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL']);
+            if (!container.secrets) continue;
+            const expected = container.name === 'migrate' ? ['DATABASE_ADMIN_URL', 'DATABASE_URL'] : ['ADMIN_TOKEN', 'DATABASE_URL'];
+            expect(container.secrets.map(({ name }: { name: string }) => name).sort()).toEqual(expected);
           }
+        }
+      });
+
+      it("connects each service as its own role, over TLS verified against RDS's certificate authorities", () => {
+        for (const service of serviceNames) {
+          const url = new URL(secretValue(get().declared, secretNamed(get().declared, `${prefix}db-${service}-url-`)));
+          expect(url.username).toBe(services[service].database);
+          expect(url.pathname).toBe(`/${services[service].database}`);
+          expect(Object.fromEntries(url.searchParams)).toEqual({ sslmode: 'verify-full', sslrootcert: rdsCaBundlePath });
+          const instance = ofType(get().declared, 'aws:rds/instance:Instance').find(({ state }) => state.address === url.hostname)!;
+          expect(url.username).not.toBe(instance.inputs.username);
+        }
+        for (const instance of ofType(get().declared, 'aws:rds/instance:Instance')) {
+          const admin = ofType(get().declared, 'aws:secretsmanager/secretVersion:SecretVersion').map(({ inputs }) => unwrapSecret(inputs.secretString)).filter((value) => URL.canParse(value)).map((value) => new URL(value)).find((url) => url.hostname === instance.state.address && url.username === instance.inputs.username);
+          expect(admin && Object.fromEntries(admin.searchParams)).toEqual({ sslmode: 'verify-full', sslrootcert: rdsCaBundlePath });
         }
       });
     });
@@ -207,19 +239,98 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         }
       });
 
-      it('keeps logs, scans images and expires old ones', () => {
+      it('keeps logs, and creates no repository: the registry project (infra/registry) does, before images are pushed', () => {
         for (const group of ofType(get().declared, 'aws:cloudwatch/logGroup:LogGroup')) expect(group.inputs.retentionInDays).toBeGreaterThan(0);
-        const repositories = ofType(get().declared, 'aws:ecr/repository:Repository');
-        expect(repositories.map(({ inputs }) => inputs.name).sort()).toEqual([...serviceNames, 'frontend'].map((image) => `bookstore-${stack}/${image}`).sort());
-        for (const repository of repositories) expect(repository.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
-        expect(ofType(get().declared, 'aws:ecr/lifecyclePolicy:LifecyclePolicy')).toHaveLength(repositories.length);
+        expect(ofType(get().declared, 'aws:ecr/repository:Repository')).toEqual([]);
+      });
+
+      it('runs the pushed image of the configured tag, pinned by its digest', () => {
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
+          const workload = definition.name.replace(`bookstore-${stack}-`, '').replace(/-(api|worker)$/, '');
+          for (const container of JSON.parse(definition.inputs.containerDefinitions)) {
+            expect(container.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/bookstore-${stack}/${workload}@sha256:bookstore${stack}${workload}${pushedTag}`);
+          }
+        }
+      });
+
+      it('starts no task before its secrets have values and its roles may read them and act', () => {
+        const { declared } = get();
+        const ecsServices = ofType(declared, 'aws:ecs/service:Service');
+        expect(ecsServices).toHaveLength(serviceNames.length * 2 + 1);
+        for (const service of ecsServices) {
+          const definition = ofType(declared, 'aws:ecs/taskDefinition:TaskDefinition').find((candidate) => arnOf(candidate) === service.inputs.taskDefinition)!;
+          const secretArns = JSON.parse(definition.inputs.containerDefinitions).flatMap((container: any) => (container.secrets ?? []).map(({ valueFrom }: any) => valueFrom));
+          const values = ofType(declared, 'aws:secretsmanager/secretVersion:SecretVersion').filter(({ inputs }) => secretArns.includes(byId(declared, inputs.secretId).state.arn));
+          expect(values).toHaveLength(new Set(secretArns).size);
+          const roles = [definition.inputs.executionRoleArn, definition.inputs.taskRoleArn].filter(Boolean).map((arn) => ofType(declared, 'aws:iam/role:Role').find((role) => arnOf(role) === arn)!);
+          const grants = [...ofType(declared, 'aws:iam/rolePolicy:RolePolicy'), ...ofType(declared, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')]
+            .filter(({ inputs }) => roles.some((role) => inputs.role === role.id || inputs.role === role.state.name));
+          expect(grants.length).toBeGreaterThanOrEqual(roles.length);
+          for (const prerequisite of [...values, ...grants]) {
+            expect({ service: service.name, after: prerequisite.name, waits: waitsFor(service, prerequisite) }).toEqual({ service: service.name, after: prerequisite.name, waits: true });
+          }
+        }
+      });
+
+      it('makes `pulumi up` wait for a steady state, and lets a changed setting force a new deployment', () => {
+        for (const service of ofType(get().declared, 'aws:ecs/service:Service')) {
+          expect(service.inputs).toMatchObject({ waitForSteadyState: true, forceNewDeployment: true, triggers: { redeployment: 'initial' } });
+        }
+      });
+
+      it("sizes every pool so that all tasks on an instance, at maximum scale and doubled during a deploy, fit in its connection limit", () => {
+        const { declared } = get();
+        const used = new Map<string, number>();
+        for (const service of ofType(declared, 'aws:ecs/service:Service').filter(({ name }) => !name.endsWith('-frontend'))) {
+          const definition = ofType(declared, 'aws:ecs/taskDefinition:TaskDefinition').find((candidate) => arnOf(candidate) === service.inputs.taskDefinition)!;
+          const main = JSON.parse(definition.inputs.containerDefinitions).find((container: any) => container.name !== 'migrate');
+          const poolSize = Number(main.environment.find(({ name }: any) => name === 'DATABASE_POOL_SIZE').value);
+          const urlSecret = main.secrets.find(({ name }: any) => name === 'DATABASE_URL').valueFrom;
+          const host = new URL(secretValue(declared, ofType(declared, 'aws:secretsmanager/secret:Secret').find((secret) => arnOf(secret) === urlSecret)!)).hostname;
+          const { maxCapacity } = ofType(declared, 'aws:appautoscaling/target:Target').find(({ inputs }) => inputs.resourceId.endsWith(`/${service.state.name}`))!.inputs;
+          expect(poolSize).toBeGreaterThanOrEqual(2);
+          used.set(host, (used.get(host) ?? 0) + maxCapacity * 2 * poolSize);
+        }
+        for (const instance of ofType(declared, 'aws:rds/instance:Instance')) {
+          expect(used.get(instance.state.address)).toBeLessThanOrEqual(maxConnections(instance.inputs.instanceClass) - 10);
+        }
+      });
+
+      it('uses no fixed name that a replacement or a second stack of the same name would collide with', () => {
+        for (const instance of ofType(get().declared, 'aws:rds/instance:Instance')) {
+          expect(instance.inputs.identifier).toBeUndefined();
+          if (!instance.inputs.skipFinalSnapshot) expect(instance.inputs.finalSnapshotIdentifier).toMatch(new RegExp(`^${prefix}\\w+-final-[0-9a-f]+$`));
+        }
+        for (const secret of ofType(get().declared, 'aws:secretsmanager/secret:Secret')) {
+          expect(secret.inputs.name).toBeUndefined();
+          expect(secret.inputs.namePrefix).toMatch(new RegExp(`^${prefix}`));
+        }
       });
     });
 
-    it('outputs the ALB URL, the repositories, the queues and the dashboard', () => {
+    describe('alarms reach on-call', () => {
+      it("encrypts the alarm topic with a key whose policy lets this stack's CloudWatch alarms publish", () => {
+        const { declared } = get();
+        const alarmTopic = named(declared, 'aws:sns/topic:Topic', `bookstore-${stack}-alarms`);
+        const key = ofType(declared, 'aws:kms/key:Key').find((candidate) => arnOf(candidate) === alarmTopic.inputs.kmsMasterKeyId);
+        expect(key).toBeDefined();
+        expect(key!.inputs.enableKeyRotation).toBe(true);
+        const statements = policyOf(key!).Statement as any[];
+        const cloudWatch = statements.find(({ Principal }) => Principal?.Service === 'cloudwatch.amazonaws.com');
+        expect(cloudWatch).toMatchObject({ Effect: 'Allow', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } });
+        expect(list(cloudWatch.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+        const glob = new RegExp(`^${cloudWatch.Condition.ArnLike['aws:SourceArn'].replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`);
+        const alarms = ofType(declared, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+        for (const alarm of alarms) expect(`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${alarm.inputs.name}`).toMatch(glob);
+        // Without a statement for the account, nobody could ever administer (or delete) the key.
+        expect(statements.some(({ Principal, Action }) => Principal?.AWS === 'arn:aws:iam::123456789012:root' && Action === 'kms:*')).toBe(true);
+      });
+    });
+
+    it('outputs the ALB URL, the image tag, the queues and the dashboard', () => {
       const { outputs } = get();
       expect(outputs.albUrl).toMatch(/^https?:\/\/.+elb\.amazonaws\.com$/);
-      expect(Object.keys(outputs.ecrRepositoryUrls).sort()).toEqual([...serviceNames, 'frontend'].sort());
+      expect(outputs.imageTag).toBe(pushedTag);
       expect(Object.keys(outputs.queueUrls).sort()).toEqual(topology.queues.flatMap((q) => [q.name, q.deadLetterQueueName]).sort());
       expect(outputs.dashboardUrl).toContain('cloudwatch/home?region=eu-west-1#dashboards:name=');
     });
