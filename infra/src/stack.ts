@@ -39,7 +39,7 @@ export function bookstore() {
   });
   const adminTokenValue = new aws.secretsmanager.SecretVersion(`${name}-admin-token`, { secretId: adminTokenSecret.id, secretString: adminToken.result });
 
-  new Workloads(name, {
+  const workloadsOnEcs = new Workloads(name, {
     settings,
     region,
     subnetIds: privateSubnetIds,
@@ -65,6 +65,11 @@ export function bookstore() {
   return {
     albUrl: loadBalancer.url,
     imageTag,
+    // What scripts/deploy checks after `pulumi up`: ECS reports a rolled-back deployment as steady too.
+    rollout: {
+      cluster: workloadsOnEcs.cluster.name,
+      taskDefinitions: pulumi.all(Object.values(workloadsOnEcs.services).map((service) => pulumi.all([service.name, service.taskDefinition]))).apply(Object.fromEntries),
+    },
     queueUrls: Object.fromEntries(Object.values(messaging.queues).flatMap(({ spec, queue, deadLetterQueue }) => [[spec.name, queue.url], [spec.deadLetterQueueName, deadLetterQueue.url]])),
     dashboardUrl: pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
     alarmTopicArn: monitoring.alarmTopic.arn,

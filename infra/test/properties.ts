@@ -331,6 +331,9 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
       const { outputs } = get();
       expect(outputs.albUrl).toMatch(/^https?:\/\/.+elb\.amazonaws\.com$/);
       expect(outputs.imageTag).toBe(pushedTag);
+      // scripts/deploy checks each of these after `pulumi up` (infra/scripts/verify-rollout.mjs).
+      const ecsServices = ofType(get().declared, 'aws:ecs/service:Service');
+      expect(outputs.rollout.taskDefinitions).toEqual(Object.fromEntries(ecsServices.map(({ state, inputs }) => [state.name, inputs.taskDefinition])));
       expect(Object.keys(outputs.queueUrls).sort()).toEqual(topology.queues.flatMap((q) => [q.name, q.deadLetterQueueName]).sort());
       expect(outputs.dashboardUrl).toContain('cloudwatch/home?region=eu-west-1#dashboards:name=');
     });
