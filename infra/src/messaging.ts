@@ -19,7 +19,9 @@ export class Messaging extends pulumi.ComponentResource {
 
   constructor(name: string, topology: Topology, opts?: pulumi.ComponentResourceOptions) {
     super('bookstore:messaging:Messaging', name, {}, opts);
-    const parent = { parent: this };
+    // Names are fixed (the services find topics and queues by them), so a replacement must not be created beside
+    // the old one: CreateTopic with an existing name returns that topic, which deleting the old one then removes.
+    const parent = { parent: this, deleteBeforeReplace: true };
     const topicsByName = new Map<string, aws.sns.Topic>();
     for (const { producer, name: topicName } of topology.topics) {
       const topic = new aws.sns.Topic(topicName, { name: topicName, kmsMasterKeyId: 'alias/aws/sns' }, parent);

@@ -40,7 +40,7 @@ export class Monitoring extends pulumi.ComponentResource {
       policy: alarmKeyPolicy(args),
     }, parent);
     // Not the AWS-managed SNS key: its policy cannot be changed, so CloudWatch could never publish, and no alarm would reach anyone.
-    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: this.alarmKey.arn }, parent);
+    this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { name: `${args.namePrefix}-alarms`, kmsMasterKeyId: this.alarmKey.arn }, { ...parent, deleteBeforeReplace: true });
     if (args.alarmEmail) {
       new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: this.alarmTopic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
     }
@@ -96,7 +96,7 @@ export class Monitoring extends pulumi.ComponentResource {
           albWidget('Requests and errors', [['RequestCount', 'Sum'], ['HTTPCode_Target_4XX_Count', 'Sum'], ['HTTPCode_Target_5XX_Count', 'Sum'], ['HTTPCode_ELB_5XX_Count', 'Sum']], args, 24),
         ],
       }),
-    }, parent);
+    }, { ...parent, deleteBeforeReplace: true }); // PutDashboard overwrites one of the same name
     this.registerOutputs({});
   }
 }

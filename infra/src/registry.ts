@@ -24,7 +24,7 @@ export class Registry extends pulumi.ComponentResource {
         imageTagMutability: 'IMMUTABLE',
         encryptionConfigurations: [{ encryptionType: 'AES256' }],
         forceDelete: !keepOnDelete,
-      }, { parent: this });
+      }, { parent: this, deleteBeforeReplace: true });
       new aws.ecr.LifecyclePolicy(`${name}-${image}`, {
         repository: repository.name,
         policy: JSON.stringify({

@@ -190,7 +190,7 @@ export class Workloads extends pulumi.ComponentResource {
     return new aws.cloudwatch.LogGroup(`${name}-${workload}`, {
       name: `/${this.args.settings.namePrefix}/${workload}`,
       retentionInDays: this.args.settings.logRetentionDays,
-    }, { parent: this });
+    }, { parent: this, deleteBeforeReplace: true });
   }
 
   private ecsService(name: string, workload: Workload, taskDefinition: aws.ecs.TaskDefinition, startsAfter: pulumi.Resource[], exposed?: { containerName: string; port: number }): aws.ecs.Service {

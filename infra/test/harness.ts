@@ -15,6 +15,8 @@ export interface Declared {
    * it takes, as the SDK sends them to the engine (RegisterResourceRequest.dependencies).
    */
   dependencies: string[];
+  /** The `deleteBeforeReplace` option: a resource with a fixed physical name cannot have its replacement beside it. */
+  deleteBeforeReplace: boolean;
 }
 
 /** The tag every image of a synthesized stack was pushed with, unless a test says otherwise. */
@@ -83,7 +85,7 @@ async function underMocks<T extends Record<string, unknown>>(project: Project, s
       newResource({ type, name, inputs }) {
         const state = computed(type, name, inputs);
         const id = `${name}_${type.split(":").pop()}`; // names repeat across types (a subnet and its route table)
-        declared.push({ type, name, id, urn: '', inputs, state, dependencies: [] });
+        declared.push({ type, name, id, urn: '', inputs, state, dependencies: [], deleteBeforeReplace: false });
         return { id, state };
       },
       call({ token, inputs }) {
@@ -125,7 +127,7 @@ function recordDependencies(declared: Declared[]) {
   monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) =>
     register(request, (error: unknown, response: any) => {
       const resource = declared.findLast(({ type, name }) => type === request.getType() && name === request.getName());
-      if (resource && response) Object.assign(resource, { urn: response.getUrn(), dependencies: request.getDependenciesList() });
+      if (resource && response) Object.assign(resource, { urn: response.getUrn(), dependencies: request.getDependenciesList(), deleteBeforeReplace: request.getDeletebeforereplace() });
       callback(error, response);
     });
 }

@@ -305,6 +305,10 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
           expect(secret.inputs.name).toBeUndefined();
           expect(secret.inputs.namePrefix).toMatch(new RegExp(`^${prefix}`));
         }
+        // What must keep its name (topics and queues the services find by name, alarms the key policy names) is deleted before it is replaced.
+        const fixedNames = get().declared.filter(({ type, inputs }) => (inputs.name !== undefined || inputs.dashboardName !== undefined) && type !== 'aws:ecs/taskDefinition:TaskDefinition');
+        expect(new Set(fixedNames.map(({ type }) => type))).toEqual(new Set(['aws:sns/topic:Topic', 'aws:sqs/queue:Queue', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:cloudwatch/logGroup:LogGroup', 'aws:cloudwatch/dashboard:Dashboard']));
+        for (const resource of fixedNames) expect([resource.name, resource.deleteBeforeReplace]).toEqual([resource.name, true]);
       });
     });
 

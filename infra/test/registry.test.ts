@@ -9,6 +9,7 @@ describe.each(['dev', 'prod'] as const)('the %s registry (infra/registry), appli
     expect(repositories.map(({ inputs }) => inputs.name).sort()).toEqual(images.map((image) => `bookstore-${stack}/${image}`).sort());
     for (const repository of repositories) expect(repository.inputs).toMatchObject({ imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: 'IMMUTABLE', forceDelete: stack !== 'prod' });
     expect(ofType(declared, 'aws:ecr/lifecyclePolicy:LifecyclePolicy')).toHaveLength(repositories.length);
+    for (const repository of repositories) expect(repository.deleteBeforeReplace).toBe(true); // its name is fixed: the pipelines push there
     expect(Object.keys(outputs.repositoryUrls as object).sort()).toEqual(images.sort());
   });
 
