@@ -8,6 +8,31 @@ export function createPool(connectionString: string, logger: Logger, max = 10): 
   return pool;
 }
 
+/**
+ * Creates a database unless it exists; true when this call created it. Two creators racing past the
+ * existence check both run CREATE DATABASE: the loser fails with 42P04 (duplicate_database) or, when both
+ * got as far as inserting into pg_database, with 23505 (unique violation on pg_database_datname_index).
+ * Either means the database is there now.
+ */
+export async function createDatabaseIfMissing(client: pg.Client, database: string, owner?: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+  if (rowCount) return false;
+  const ownerClause = owner === undefined ? '' : ` OWNER ${pg.escapeIdentifier(owner)}`;
+  try {
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${ownerClause}`);
+    return true;
+  } catch (error) {
+    if (isConcurrentCreation(error)) return false;
+    throw error;
+  }
+}
+
+/** 42P04 duplicate_database / 42710 duplicate_object, or 23505 when the loser reached the catalog's unique index. */
+export function isConcurrentCreation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '42P04' || code === '42710' || code === '23505';
+}
+
 /** Creates a database on a server if it does not exist yet (local stack and tests; RDS gets them from Pulumi). */
 export async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
   const url = new URL(serverUrl);
@@ -15,12 +40,7 @@ export async function ensureDatabase(serverUrl: string, database: string): Promi
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) {
-      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently by another process
-      });
-    }
+    await createDatabaseIfMissing(client, database);
   } finally {
     await client.end();
   }
