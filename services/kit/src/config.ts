@@ -1,8 +1,17 @@
 import { z } from 'zod';
 
+/** Connections a service process opens to its database when DATABASE_POOL_SIZE is not set. */
+export const defaultPoolSize = 10;
+
 /** Settings every service reads from its environment. Each service extends this with its own. */
 export const serviceEnvironment = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  /**
+   * The most connections one service process opens to its database: the size of its one pg pool, which its
+   * Prisma client shares. All processes' pools together must stay under the server's max_connections.
+   * At least 2: the worker's outbox relay keeps one connection LISTENing.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).default(defaultPoolSize),
   /** An emulator or LocalStack endpoint; unset means AWS itself. */
   AWS_ENDPOINT_URL: z.url().optional(),
   AWS_REGION: z.string().default('us-east-1'),

@@ -20,6 +20,8 @@ import type { ServiceName } from './platform';
 /** What a service needs to know about its surroundings; the same in every environment but for the values. */
 export interface ServiceConfig {
   databaseUrl: string;
+  /** Size of the service's connection pool (DATABASE_POOL_SIZE); the default when undefined. */
+  poolSize?: number;
   /** Emulator or LocalStack endpoint; undefined for AWS itself. */
   awsEndpoint?: string;
   awsRegion: string;
@@ -34,6 +36,7 @@ export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.en
   const parsed = readEnvironment(serviceEnvironment, env);
   return {
     databaseUrl: parsed.DATABASE_URL,
+    poolSize: parsed.DATABASE_POOL_SIZE,
     awsEndpoint: parsed.AWS_ENDPOINT_URL,
     awsRegion: parsed.AWS_REGION,
     topologyPrefix: parsed.TOPOLOGY_PREFIX,
@@ -64,7 +67,7 @@ export interface ServiceInfrastructure {
 }
 
 export function createInfrastructure(name: ServiceName, config: ServiceConfig, logger = createLogger(name, { level: config.logLevel })): ServiceInfrastructure {
-  const pool = createPool(config.databaseUrl, logger);
+  const pool = createPool(config.databaseUrl, logger, config.poolSize);
   const aws = createAwsClients({ endpoint: config.awsEndpoint, region: config.awsRegion });
   const relay = new OutboxRelay({ pool, publisher: new EventPublisher(aws.sns, config.topologyPrefix), logger });
   const queue = resolveTopology(config.topologyPrefix).queues.find((candidate) => candidate.consumer === name);

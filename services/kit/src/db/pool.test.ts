@@ -1,5 +1,68 @@
-import { query, testInfrastructure, uniqueSuffix } from '../testing';
-import { ensureDatabase } from './pool';
+import type pg from 'pg';
+import { createInfrastructure, serviceConfigFromEnvironment } from '../runtime';
+import { query, testInfrastructure, testLogger, testServiceConfig, uniqueSuffix } from '../testing';
+import { createPool, ensureDatabase } from './pool';
+
+const environment = (more: Record<string, string> = {}) => ({ DATABASE_URL: 'postgres://u:p@db:5432/catalog', ADMIN_TOKEN: 'an-admin-token-of-16+', ...more });
+
+/** Resolves with 'waiting' if the promise has not settled within `ms`. */
+const settlesWithin = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), ms))]);
+
+/** Connections to a database right now, other than the one asking. */
+const connectionsTo = async (database: string) =>
+  Number((await query<{ n: string }>(`${testInfrastructure().postgresUrl}/postgres`, 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [database]))[0]!.n);
+
+describe('DATABASE_POOL_SIZE', () => {
+  it('defaults to 10 and takes any whole number from 2 up', () => {
+    expect(serviceConfigFromEnvironment(environment()).poolSize).toBe(10);
+    expect(serviceConfigFromEnvironment(environment({ DATABASE_POOL_SIZE: '2' })).poolSize).toBe(2);
+    expect(serviceConfigFromEnvironment(environment({ DATABASE_POOL_SIZE: '40' })).poolSize).toBe(40);
+  });
+
+  it('refuses a size the worker cannot run with, or no number at all', () => {
+    for (const size of ['1', '0', '-3', '2.5', 'ten']) {
+      expect(() => serviceConfigFromEnvironment(environment({ DATABASE_POOL_SIZE: size }))).toThrow(/DATABASE_POOL_SIZE/);
+    }
+  });
+
+  it("bounds the service's connections: with size 2 a third concurrent checkout waits until one is released", async () => {
+    const database = `pool_${uniqueSuffix()}`;
+    const url = await ensureDatabase(testInfrastructure().postgresUrl, database);
+    const config = { ...testServiceConfig(url), poolSize: serviceConfigFromEnvironment(environment({ DATABASE_URL: url, DATABASE_POOL_SIZE: '2' })).poolSize };
+    const infrastructure = createInfrastructure('catalog', config, testLogger());
+    const held: pg.PoolClient[] = [];
+    try {
+      held.push(await infrastructure.pool.connect(), await infrastructure.pool.connect());
+      const third = infrastructure.pool.connect().then((client) => (held.push(client), 'connected'));
+      expect(await settlesWithin(third, 500)).toBe('waiting');
+      expect(await connectionsTo(database)).toBe(2);
+
+      held.shift()!.release();
+      expect(await settlesWithin(third, 2_000)).toBe('connected');
+      expect(await connectionsTo(database)).toBe(2);
+    } finally {
+      for (const client of held) client.release();
+      await infrastructure.close();
+    }
+  });
+
+  it('holds as many connections as asked for under load, and no more', async () => {
+    const database = `pool_${uniqueSuffix()}`;
+    const url = await ensureDatabase(testInfrastructure().postgresUrl, database);
+    for (const size of [3, 10]) {
+      const pool = createPool(url, testLogger(), size);
+      try {
+        const load = Promise.all(Array.from({ length: 12 }, () => pool.query('SELECT pg_sleep(0.3)')));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(await connectionsTo(database)).toBe(size);
+        await load;
+      } finally {
+        await pool.end();
+      }
+    }
+  });
+});
 
 describe('ensureDatabase', () => {
   it('concurrent CREATE DATABASE of one name fails for the losers with 23505, not only 42P04', async () => {

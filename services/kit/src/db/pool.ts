@@ -1,7 +1,9 @@
 import pg from 'pg';
+import { defaultPoolSize } from '../config';
 import type { Logger } from '../logger';
 
-export function createPool(connectionString: string, logger: Logger, max = 10): pg.Pool {
+/** The service's one connection pool; its Prisma client runs on it too, so `max` bounds all its connections. */
+export function createPool(connectionString: string, logger: Logger, max = defaultPoolSize): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
   // An idle client loses its connection when Postgres restarts; without a listener that would crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
