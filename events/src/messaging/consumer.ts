@@ -1,4 +1,4 @@
-import { SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer as SqsConsumer } from 'sqs-consumer';
 import type { AnyEvent, EventOf, EventType } from '../contracts';
@@ -17,17 +17,27 @@ export interface EventConsumerOptions<T extends EventType> {
   deadLetterQueueName: string;
   handlers: EventHandlers<T>;
   logger?: Logger;
-  /**
-   * Long-poll wait. stop() lets the current poll finish (an aborted poll would still take messages on the
-   * server side and hide them for the visibility timeout), so this bounds how long stopping takes.
-   */
+  /** Long-poll wait, 1-20 s. stop() cancels the poll in flight, so this does not make stopping slower. */
   waitTimeSeconds?: number;
+  /** The queue's visibility timeout: the lease below never exceeds it. */
   visibilityTimeoutSeconds?: number;
+  /**
+   * How long a message stays hidden from other consumers after a receive took it (the receive's VisibilityTimeout),
+   * renewed every `leaseSeconds / 2.5` while its handler runs. A message whose receive was cancelled (see stop())
+   * or whose worker died is visible again after this, instead of after the queue's visibility timeout.
+   */
+  leaseSeconds?: number;
 }
 
 /** Longest delay before a failed message is retried; each retry waits twice as long as the one before. */
 const maxRetryDelaySeconds = 60;
 const maxReceiveBackoffMs = 5_000;
+/**
+ * Short enough that a message taken by a cancelled receive is back within seconds; long enough that the renewals
+ * (every 2 s) keep a message being handled hidden even through a slow moment. A renewal that comes too late costs a
+ * duplicate delivery, which the services' inbox absorbs; it loses nothing.
+ */
+const defaultLeaseSeconds = 5;
 
 /**
  * Receives events from one queue and dispatches them to typed handlers.
@@ -46,12 +56,14 @@ export class EventConsumer<T extends EventType> {
   private readonly logger: Logger;
 
   private readonly waitTimeSeconds: number;
-  private readonly visibilityTimeoutSeconds: number;
+  private readonly leaseSeconds: number;
+  /** Cancels the receive in flight; a new one per start(). */
+  private receiving = new AbortController();
 
   constructor(private readonly options: EventConsumerOptions<T>) {
     this.logger = options.logger ?? silentLogger;
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
-    this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
+    this.leaseSeconds = Math.ceil(Math.max(2, Math.min(options.leaseSeconds ?? defaultLeaseSeconds, options.visibilityTimeoutSeconds ?? 30)));
   }
 
   async start(): Promise<void> {
@@ -60,16 +72,19 @@ export class EventConsumer<T extends EventType> {
     const queueUrl = await findQueueUrl(sqs, queueName);
     this.deadLetterQueueUrl = await findQueueUrl(sqs, deadLetterQueueName);
     this.deleter = new BatchDeleter(sqs, queueUrl);
+    this.receiving = new AbortController();
     this.consumer = SqsConsumer.create({
-      sqs,
+      sqs: withCancellableReceives(sqs, this.receiving.signal),
       queueUrl,
       // Keep the client's configured endpoint (emulator, proxy, LocalStack) rather than the URL's host.
       useQueueUrlAsEndpoint: false,
       batchSize: 10,
       waitTimeSeconds: this.waitTimeSeconds,
-      pollingCompleteWaitTimeMs: (this.waitTimeSeconds + this.visibilityTimeoutSeconds) * 1000,
-      visibilityTimeout: this.visibilityTimeoutSeconds,
-      heartbeatInterval: Math.floor(this.visibilityTimeoutSeconds / 2),
+      // How long stop() waits for the last poll's messages to be handled (the receive itself is cancelled at once).
+      pollingCompleteWaitTimeMs: (this.waitTimeSeconds + this.leaseSeconds) * 1000,
+      // Received messages are leased for leaseSeconds and the lease is renewed while they are handled.
+      visibilityTimeout: this.leaseSeconds,
+      heartbeatInterval: this.leaseSeconds / 2.5,
       // Receive errors back off here (see backOffAfterFailures); the library's own pause covers only some of them.
       authenticationErrorTimeout: 0,
       preReceiveMessageCallback: () => this.backOffAfterFailures(),
@@ -102,15 +117,23 @@ export class EventConsumer<T extends EventType> {
   }
 
   /**
-   * Stops receiving: lets the current long poll finish and handles what it brings, waits for the messages
-   * already being handled, and returns once they are settled. Takes at most about `waitTimeSeconds`.
+   * Stops receiving: cancels the long poll in flight, waits for the messages already being handled, and returns
+   * once they are settled, within about a second when handlers are quick, whatever `waitTimeSeconds` is. So a
+   * worker stops well inside `docker stop`'s 10 s and ECS's 30 s, even in the middle of a 20 s poll.
+   *
+   * Why cancelling is safe: SQS does not notice that a client gave up on a ReceiveMessage, so a cancelled long poll
+   * can still take messages on the server, whose answer nobody reads. Those messages stay hidden only for the
+   * receive's VisibilityTimeout, which is the short lease (`leaseSeconds`, renewed while a handler works), not the
+   * queue's 30 s: the next consumer gets them within seconds. Nothing is lost; at worst one is delayed by the lease.
+   * (Letting the poll run out instead kept stopping up to 20 s long, past `docker stop`'s SIGKILL at 10 s.)
    */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
     this.consumer = undefined; // from here on, receive errors are expected and not worth a warning
     const stopped = new Promise<void>((resolve) => consumer.once('stopped', () => resolve()));
-    consumer.stop();
+    consumer.stop(); // no new receive from here on
+    this.receiving.abort(); // and the one in flight is given up
     await stopped;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -119,9 +142,10 @@ export class EventConsumer<T extends EventType> {
     return this.consumer?.status.isRunning ?? false;
   }
 
-  /** While the queue is unreachable, wait longer before each receive: 0.2 s, 0.4 s, ... up to 5 s. */
+  /** While the queue is unreachable, wait longer before each receive: 0.2 s, 0.4 s, ... up to 5 s (or until stop()). */
   private async backOffAfterFailures(): Promise<void> {
-    if (this.receiveFailures > 0) await sleep(Math.min(100 * 2 ** this.receiveFailures, maxReceiveBackoffMs));
+    if (this.receiveFailures === 0) return;
+    await sleep(Math.min(100 * 2 ** this.receiveFailures, maxReceiveBackoffMs), undefined, { signal: this.receiving.signal }).catch(() => undefined);
   }
 
   private async process(message: Message): Promise<Message> {
@@ -172,6 +196,21 @@ export class EventConsumer<T extends EventType> {
     );
     return work;
   }
+}
+
+/**
+ * The SQS client as sqs-consumer sees it, with only its ReceiveMessage calls tied to `cancel`. The heartbeats,
+ * visibility changes and deletes of messages still being handled must go through while stop() waits for them
+ * (sqs-consumer's own `stop({ abort: true })` would cancel those too).
+ */
+function withCancellableReceives(sqs: SQSClient, cancel: AbortSignal): SQSClient {
+  return new Proxy(sqs, {
+    get(target, property) {
+      if (property !== 'send') return Reflect.get(target, property, target);
+      return (command: Parameters<SQSClient['send']>[0], options?: Parameters<SQSClient['send']>[1]) =>
+        target.send(command, command instanceof ReceiveMessageCommand ? { ...options, abortSignal: cancel } : options);
+    },
+  });
 }
 
 function retryDelaySeconds(message: Message | undefined): number {

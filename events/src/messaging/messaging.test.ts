@@ -310,9 +310,9 @@ describe('EventPublisher and EventConsumer', () => {
     expect(await messagesIn(queue.name)).toBe(0);
   });
 
-  it('takes no message after stop(): one sent right after it goes to the next consumer at once', async () => {
+  it('stop() gives up a 20 s long poll in flight at once, and a message that the abandoned receive takes reaches the next consumer within seconds', async () => {
     const queue = queueOf('orders');
-    // The production long poll (20 s): stop() must not leave a receive open that takes messages nobody handles.
+    // The production long poll (20 s), longer than docker stop's 10 s before SIGKILL.
     const warmUp = makeEvent('PaymentSettled');
     let warmedUp = false;
     const first = await consume('orders', async () => {
@@ -323,19 +323,47 @@ describe('EventPublisher and EventConsumer', () => {
     await emptied(queue.name);
     // The first consumer now long-polls again; give that request time to reach the endpoint (nothing to poll for).
     await new Promise((resolve) => setTimeout(resolve, 250));
-    await first.stop();
 
+    const stopping = performance.now();
+    await first.stop();
+    const stopSeconds = (performance.now() - stopping) / 1000;
+    // Well inside docker stop's 10 s, with most of the 20 s poll still to go: stop() did not wait for it.
+    expect({ stopSeconds, within: stopSeconds < 5 }).toEqual({ stopSeconds, within: true });
+
+    // SQS (and the emulator) never learn that the client gave up: the abandoned receive is still open on the
+    // server and takes the next message, whose answer nobody reads. That is the message stop() must not lose.
     const event = makeEvent('PaymentDeclined');
     await send(queue.name, encodeEvent(event));
+    const { Messages: visible = [] } = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.name), WaitTimeSeconds: 0, VisibilityTimeout: 0 }),
+    );
+    expect(visible).toEqual([]); // taken, and hidden, by the abandoned receive
+
     const handled: AnyEvent[] = [];
     await consume('orders', async (received) => {
       handled.push(received);
     });
-    // Well below the 30 s visibility timeout a message taken by an orphaned receive would stay hidden for.
-    const outcome = await eventually(async () => (handled.length > 0 ? 'handled' : undefined), { timeoutMs: 5_000 }).catch(
-      async () => `not handled after 5 s; ${await messagesIn(queue.name, ['ApproximateNumberOfMessagesNotVisible'])} message(s) in flight, taken by no running consumer`,
+    // Back after the consumer's short lease (5 s), not after the queue's 30 s visibility timeout.
+    const outcome = await eventually(async () => (handled.length > 0 ? 'handled' : undefined), { timeoutMs: 15_000 }).catch(
+      async () => `not handled after 15 s; ${await messagesIn(queue.name, ['ApproximateNumberOfMessagesNotVisible'])} message(s) in flight, taken by no running consumer`,
     );
     expect(outcome).toBe('handled');
     expect(handled.map(({ id }) => id)).toEqual([event.id]);
   });
+
+  it('renews the short lease while a handler runs longer than it, so a second consumer never gets the message meanwhile', async () => {
+    const queue = queueOf('orders');
+    const event = makeEvent('PaymentSettled');
+    const deliveries: string[] = [];
+    const slowly = async (received: AnyEvent) => {
+      deliveries.push(received.id);
+      await new Promise((resolve) => setTimeout(resolve, 8_000)); // longer than the 5 s lease
+    };
+    await consume('orders', slowly);
+    await consume('orders', slowly);
+    await send(queue.name, encodeEvent(event));
+    await eventually(async () => ((await messagesIn(queue.name)) === 0 ? true : undefined), { what: 'the message to be handled', timeoutMs: 20_000 });
+    expect(deliveries).toEqual([event.id]);
+  });
+
 });
