@@ -4,6 +4,7 @@ import { readRepoFile, readYaml, runTool } from './support';
 
 interface ComposeService {
   image?: string;
+  pull_policy?: string;
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   entrypoint?: string[];
   command?: string[];
@@ -37,13 +38,15 @@ describe('docker-compose.yml', () => {
     const { port, database } = services[name];
     const roles = { migrate: service(`${name}-migrate`), api: service(`${name}-api`), worker: service(`${name}-worker`) };
 
-    it('has a migrate one-shot, an API and a worker, all from services/Dockerfile with SERVICE set', () => {
+    it('has a migrate one-shot, an API and a worker, all of one image that the migrate one-shot builds from services/Dockerfile with SERVICE set', () => {
+      expect(roles.migrate.build).toEqual({ context: '.', dockerfile: 'services/Dockerfile', args: { SERVICE: name } });
       for (const [role, definition] of Object.entries(roles)) {
-        expect(definition.build).toEqual({ context: '.', dockerfile: 'services/Dockerfile', args: { SERVICE: name } });
         expect(definition.image).toBe(`bookstore/${name}:local`);
         expect(definition.command).toEqual([role]);
         expect(definition.entrypoint).toBeUndefined();
       }
+      // The API and the worker depend on the migration (below), so `docker compose up <name>-api` brings its builder too.
+      for (const definition of [roles.api, roles.worker]) expect({ build: definition.build, pull_policy: definition.pull_policy }).toEqual({ build: undefined, pull_policy: 'never' });
     });
 
     it('publishes the API on its port from the routing table, and nothing else', () => {
@@ -78,6 +81,27 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it('builds each image in exactly one service; the other services that run it neither build nor pull it', () => {
+    // Several services with `build:` and one tag make Compose (Bake) build that tag several times in parallel; and
+    // a service with only `image:` is pulled first unless its pull_policy is never (no registry has these images).
+    const usersOf = new Map<string, string[]>();
+    for (const [name, definition] of Object.entries(all)) {
+      if (definition.build) expect([name, definition.image]).toEqual([name, expect.stringMatching(/^bookstore\/[a-z]+:local$/)]);
+      if (definition.image) usersOf.set(definition.image, [...(usersOf.get(definition.image) ?? []), name]);
+    }
+    const builders: Record<string, string[]> = {};
+    for (const [image, users] of usersOf) {
+      const building = users.filter((name) => all[name]!.build);
+      if (building.length === 0) continue; // pulled from a registry: postgres, localstack
+      builders[image] = building;
+      for (const name of users.filter((user) => !all[user]!.build)) expect([name, all[name]!.pull_policy]).toEqual([name, 'never']);
+    }
+    expect(builders).toEqual({
+      ...Object.fromEntries(serviceNames.map((name) => [`bookstore/${name}:local`, [`${name}-migrate`]])),
+      'bookstore/frontend:local': ['frontend'],
+    });
+  });
+
   it('runs a worker for every consumer and every producer of the topology', () => {
     for (const name of new Set([...Object.keys(consumers), ...producers])) {
       expect(all).toHaveProperty([`${name}-worker`]);
@@ -87,7 +111,7 @@ describe('docker-compose.yml', () => {
   it('provisions the topology from events/ once LocalStack is healthy, with the same settings as the services', () => {
     const topology = service('topology');
     expect(topology.entrypoint).toEqual(['node', '--import', 'tsx', 'localstack/provision.ts']);
-    expect(topology.build?.dockerfile).toBe('services/Dockerfile');
+    expect({ image: topology.image, build: topology.build, pull_policy: topology.pull_policy }).toEqual({ image: 'bookstore/catalog:local', build: undefined, pull_policy: 'never' });
     expect(topology.depends_on).toEqual({ localstack: { condition: 'service_healthy' } });
     expect(topology.healthcheck).toEqual({ disable: true });
     for (const name of serviceNames) {
