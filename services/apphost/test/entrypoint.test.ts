@@ -46,6 +46,19 @@ describe('the service entrypoint', () => {
     expect(await exitCode(run('migrate'))).toBe(0); // idempotent
   });
 
+  it("migrate with DATABASE_ADMIN_URL creates the service's own role and database, and migrates as that role", async () => {
+    const server = new URL(testInfrastructure().postgresUrl);
+    const as = (user: string, password: string, database: string) => Object.assign(new URL(server), { username: user, password, pathname: `/${database}` }).toString();
+    const [admin, role] = [`master_${suffix}`, `orders_svc_${suffix}`];
+    await query(as('postgres', 'postgres', 'postgres'), `CREATE ROLE ${admin} LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD 'master-password'`);
+    const own = as(role, 'service-password', `orders_own_${suffix}`);
+
+    expect(await exitCode(run('migrate', { DATABASE_URL: own, DATABASE_ADMIN_URL: as(admin, 'master-password', 'postgres') }))).toBe(0);
+
+    const tables = await query<{ tableowner: string }>(own, `SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'`);
+    expect(tables).toEqual([{ tableowner: role }]);
+  });
+
   it('serves, reports ready, and stops gracefully on SIGTERM with exit code 0', async () => {
     await ensureDatabase(testInfrastructure().postgresUrl, `orders_entry_${suffix}`);
     await provisionTopology(createAwsClients({ endpoint: testInfrastructure().awsEndpoint }), resolveTopology(prefix));

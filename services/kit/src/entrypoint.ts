@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { readEnvironment, serviceEnvironment } from './config';
-import { applyMigrations } from './db/migrate';
-import { ensureDatabase } from './db/pool';
+import { migrateServiceDatabase } from './db/provision';
 import { runService, stopOnSignals, type Role, type Service } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { services, type ServiceName } from './platform';
 import { serviceConfigFromEnvironment, type ServiceConfig } from './runtime';
 
-const migrateEnvironment = z.object({ DATABASE_URL: serviceEnvironment.shape.DATABASE_URL });
+const migrateEnvironment = z.object({
+  DATABASE_URL: serviceEnvironment.shape.DATABASE_URL,
+  /**
+   * Only for `migrate`, and only where the server is shared: the server admin's URL (RDS's master user, with
+   * CREATEDB and CREATEROLE). Its database part is ignored. When set, `migrate` creates the role of DATABASE_URL's
+   * user and password (or sets its password) and its database, owned by it and closed to other roles, and then
+   * migrates as that role. Unset (or empty), `migrate` creates the database as DATABASE_URL's user if missing.
+   */
+  DATABASE_ADMIN_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+});
 
 const processEnvironment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -18,7 +26,8 @@ const roleSets: Record<string, Role[]> = { api: ['api'], worker: ['worker'], all
 
 /**
  * The entrypoint of a service's container: `main.ts api`, `main.ts worker` or `main.ts all` (the default),
- * and `main.ts migrate`, which creates the service's database if missing, applies its migrations and exits.
+ * and `main.ts migrate`, which creates the service's database if missing (with DATABASE_ADMIN_URL: its role and
+ * database, see provisionServiceDatabase), applies its migrations and exits.
  * ECS runs the API and the worker as separate services from one image, each after a migrate step;
  * locally one process runs both.
  */
@@ -31,9 +40,9 @@ export async function runServiceFromEnvironment(
   try {
     const command = process.argv[2] ?? 'all';
     if (command === 'migrate') {
-      const { DATABASE_URL } = readEnvironment(migrateEnvironment);
+      const { DATABASE_URL, DATABASE_ADMIN_URL } = readEnvironment(migrateEnvironment);
       const database = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
-      await applyMigrations(await ensureDatabase(DATABASE_URL, database), migrationsDir, logger);
+      await migrateServiceDatabase({ databaseUrl: DATABASE_URL, adminUrl: DATABASE_ADMIN_URL, migrationsDir, logger });
       logger.info({ database }, 'database is up to date');
       return;
     }

@@ -35,7 +35,10 @@ export function isConcurrentCreation(error: unknown): boolean {
   return code === '42P04' || code === '42710' || code === '23505';
 }
 
-/** Creates a database on a server if it does not exist yet (local stack and tests; RDS gets them from Pulumi). */
+/**
+ * Creates a database on a server if it does not exist yet, as the URL's own user (local stack, compose and
+ * tests; in AWS, `migrate` provisions it with DATABASE_ADMIN_URL instead, see provision.ts).
+ */
 export async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
   const url = new URL(serverUrl);
   url.pathname = '/postgres';
