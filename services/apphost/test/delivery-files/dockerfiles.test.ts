@@ -1,7 +1,13 @@
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
+import pg from 'pg';
 import { frontend, healthPaths, serviceNames } from '@bookstore/kit/platform';
-import { execForm, parseDockerfile, readRepoFile, repoRoot, runNpx, type Stage } from './support';
+import { execForm, parseDockerfile, readRepoFile, repoRoot, runNpx, runTool, type Stage } from './support';
 
 const dockerfiles = ['services/Dockerfile', 'frontend/Dockerfile'];
 
@@ -83,7 +89,7 @@ describe('services/Dockerfile', () => {
       .filter(Boolean);
     expect(from).toHaveLength(1);
     const source = stages.find((stage) => stage.alias === from[0])!;
-    const installs = all(source, 'RUN').map(({ args }) => args);
+    const installs = all(source, 'RUN').map(({ args }) => args).filter((run) => /\bnpm (ci|install)\b/.test(run));
     expect(installs.length).toBeGreaterThan(0);
     for (const install of installs) {
       for (const command of install.split('||')) expect(command).toMatch(/^\s*npm (ci|install) --omit=dev /);
@@ -109,6 +115,130 @@ describe('services/Dockerfile', () => {
 
   it('ships the topology provisioning script for the compose one-shot', () => {
     expect(all(last, 'COPY').map(({ args }) => args)).toContain('localstack localstack');
+  });
+
+  describe("Prisma's query compilers", () => {
+    const runtimeDir = 'node_modules/@prisma/client/runtime';
+    const dependencies = stages.find((stage) => stage.alias === 'production-dependencies')!;
+    const prune = all(dependencies, 'RUN').map(({ args }) => args).find((run) => run.includes('query_compiler'));
+
+    it('keeps only the PostgreSQL ones in the production dependencies: every other file of the runtime stays', () => {
+      expect(prune).toBeDefined();
+      // The stage's own command, run on a copy of the installed runtime folder's file names.
+      const installed = readdirSync(path.join(repoRoot, runtimeDir));
+      const app = mkdtempSync(path.join(tmpdir(), 'prisma-prune-'));
+      try {
+        mkdirSync(path.join(app, runtimeDir), { recursive: true });
+        for (const file of installed) writeFileSync(path.join(app, runtimeDir, file), '');
+        const result = spawnSync('sh', ['-c', prune!], { cwd: app, encoding: 'utf8' });
+        expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+        const kept = new Set(readdirSync(path.join(app, runtimeDir)));
+        const otherProvider = /^query_compiler_.*\.(cockroachdb|mysql|sqlite|sqlserver)\./;
+        expect(installed.filter((file) => otherProvider.test(file)).length).toBeGreaterThan(0);
+        expect(installed.filter((file) => kept.has(file) !== !otherProvider.test(file))).toEqual([]);
+      } finally {
+        rmSync(app, { recursive: true, force: true });
+      }
+    });
+
+    it("keeps every query compiler file that a service's generated client loads", () => {
+      for (const name of serviceNames) {
+        const generated = path.join(repoRoot, 'services', name, 'src/infrastructure/prisma/internal/class.ts');
+        const loaded = [...readFileSync(generated, 'utf8').matchAll(/@prisma\/client\/runtime\/(query_compiler_[\w.-]+)/g)].map((match) => match[1]!);
+        expect(loaded.length).toBeGreaterThan(0);
+        for (const file of loaded) {
+          expect(file).toMatch(/\.postgresql\./);
+          expect(prune).toContain(`test -f ${file}`); // the build fails if it is missing
+        }
+      }
+    });
+  });
+
+  describe('TLS to RDS', () => {
+    const bundlePath = '/app/certs/rds-global-bundle.pem';
+    let work: string;
+    let bundle: string;
+    beforeAll(() => {
+      work = mkdtempSync(path.join(tmpdir(), 'rds-ca-'));
+      bundle = path.join(work, 'rds-global-bundle.pem');
+      // The build stage's step, run here on the same lockfile's packages.
+      execFileSync(process.execPath, [path.join(repoRoot, 'scripts/containers/rds-ca-bundle.mjs'), bundle], { cwd: repoRoot, stdio: 'pipe' });
+    });
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+    it(`writes the RDS CA bundle in the build stage and ships it at ${bundlePath}, where DATABASE_URL's sslrootcert points`, () => {
+      const build = stages.find((stage) => stage.alias === 'build')!;
+      expect(all(build, 'RUN').map(({ args }) => args)).toContain(`node scripts/containers/rds-ca-bundle.mjs ${bundlePath}`);
+      expect(all(last, 'COPY').map(({ args }) => args)).toContain(`--from=build ${bundlePath} ${bundlePath}`);
+      // The infrastructure's side of the contract, where it states it.
+      const infra = /rdsCaBundlePath = '([^']+)'/.exec(readRepoFile('infra/src/databases.ts'))?.[1];
+      if (infra !== undefined) expect(infra).toBe(bundlePath);
+    });
+
+    it('the bundle parses into X.509 certificates of Amazon RDS, with roots valid today for every region the stacks deploy to', () => {
+      const pems = readFileSync(bundle, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+      const certificates = pems.map((pem) => new X509Certificate(pem));
+      expect(certificates.length).toBeGreaterThan(10);
+      expect(certificates.every((certificate) => certificate.subject.includes('OU=Amazon RDS'))).toBe(true);
+      const now = Date.now();
+      const validRoots = certificates.filter((c) => c.ca && c.checkIssued(c) && Date.parse(c.validFrom) <= now && Date.parse(c.validTo) > now);
+      const regions = new Set(['dev', 'prod'].flatMap((stack) => [...readRepoFile(`infra/Pulumi.${stack}.yaml`).matchAll(/aws:region: (\S+)/g)].map((match) => match[1]!)));
+      expect(regions.size).toBeGreaterThan(0);
+      for (const region of regions) {
+        for (const family of ['RSA2048 G1', 'RSA4096 G1', 'ECC384 G1']) {
+          expect([region, family, validRoots.some((c) => c.subject.includes(`CN=Amazon RDS ${region} Root CA ${family}`))]).toEqual([region, family, true]);
+        }
+      }
+    });
+
+    it("pg (the lockfile's) reads sslrootcert and, with sslmode=verify-full, checks the server's chain and host name", async () => {
+      // A throwaway CA, a server certificate for `localhost` from it, and a server that answers PostgreSQL's
+      // SSLRequest and then speaks TLS: the handshake is all this is about.
+      const file = (name: string) => path.join(work, name);
+      const openssl = (...args: string[]) => {
+        const result = runTool('openssl', args, { install: 'apt-get install openssl' });
+        if (result.status !== 0) throw new Error(`openssl ${args[0]} failed: ${result.stderr}`);
+      };
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      openssl('req', '-x509', ...ec, '-days', '2', '-subj', '/CN=throwaway test CA', '-keyout', file('ca.key'), '-out', file('ca.pem'));
+      openssl('req', ...ec, '-subj', '/CN=localhost', '-keyout', file('server.key'), '-out', file('server.csr'));
+      writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost\n');
+      openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('san.ext'), '-out', file('server.pem'));
+      let handshakes = 0;
+      const server = net.createServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.once('data', () => {
+          socket.write('S');
+          const secure = new tls.TLSSocket(socket, { isServer: true, key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) });
+          secure.on('error', () => undefined);
+          secure.once('secure', () => {
+            handshakes += 1;
+            secure.destroy(); // then hang up: the client sees a closed connection, not a certificate error
+          });
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as net.AddressInfo;
+      const connect = async (host: string, rootcert: string) => {
+        const before = handshakes;
+        const connectionString = `postgres://user:secret@${host}:${port}/db?sslmode=verify-full&sslrootcert=${encodeURIComponent(rootcert)}`;
+        const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+        client.on('error', () => undefined);
+        const error = await client.connect().then(() => undefined, (caught: NodeJS.ErrnoException) => caught);
+        await client.end().catch(() => undefined);
+        return { host, rootcert: path.basename(rootcert), handshake: handshakes > before, code: error?.code ?? null };
+      };
+      try {
+        // The CA in sslrootcert signed the server's certificate for this host name: TLS is established.
+        expect(await connect('localhost', file('ca.pem'))).toEqual({ host: 'localhost', rootcert: 'ca.pem', handshake: true, code: null });
+        // Only the CAs of sslrootcert count (here the RDS bundle, which did not sign this server), not the system's.
+        expect(await connect('localhost', bundle)).toMatchObject({ handshake: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+        // verify-full checks the host name too: 127.0.0.1 is not in the certificate.
+        expect(await connect('127.0.0.1', file('ca.pem'))).toMatchObject({ handshake: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      } finally {
+        server.close();
+      }
+    });
   });
 });
 
