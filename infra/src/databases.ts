@@ -68,7 +68,7 @@ export class Databases extends pulumi.ComponentResource {
         maxAllocatedStorage: 200,
         storageType: 'gp3',
         storageEncrypted: true,
-        dbName: services[owners[0]!].database,
+        // No `dbName`: RDS would create that database owned by the master user; each migrate step creates its own, owned by its role.
         username: masterUser,
         password: password.result,
         dbSubnetGroupName: subnetGroup.name,

@@ -206,6 +206,7 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
           expect(Object.fromEntries(url.searchParams)).toEqual({ sslmode: 'verify-full', sslrootcert: rdsCaBundlePath });
           const instance = ofType(get().declared, 'aws:rds/instance:Instance').find(({ state }) => state.address === url.hostname)!;
           expect(url.username).not.toBe(instance.inputs.username);
+          expect(instance.inputs.dbName).toBeUndefined(); // it would be the master's, not the service role's
         }
         for (const instance of ofType(get().declared, 'aws:rds/instance:Instance')) {
           const admin = ofType(get().declared, 'aws:secretsmanager/secretVersion:SecretVersion').map(({ inputs }) => unwrapSecret(inputs.secretString)).filter((value) => URL.canParse(value)).map((value) => new URL(value)).find((url) => url.hostname === instance.state.address && url.username === instance.inputs.username);
