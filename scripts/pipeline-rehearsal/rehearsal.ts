@@ -590,6 +590,7 @@ export interface WorkflowOptions {
 }
 
 interface WorkflowStep {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -649,7 +650,8 @@ export function rehearseWorkflow(world: World, options: WorkflowOptions): RunRec
       const label = Object.keys(matrix).length > 0 ? `${id} (${Object.values(matrix).filter(Boolean).join(', ')})` : id;
       record.events.push(`job ${label}`);
       const place: Place = { machine: newMachine(world, id), toolbox: githubRunner() };
-      const contexts: Record<string, unknown> = { ...baseContexts, matrix, env: {} };
+      const stepOutputs: Record<string, { outputs: Record<string, string> }> = {};
+      const contexts: Record<string, unknown> = { ...baseContexts, matrix, env: {}, steps: stepOutputs };
       const env: Record<string, string> = {};
       for (const layer of [workflow.env ?? {}, job.env ?? {}]) {
         for (const [key, value] of Object.entries(layer)) env[key] = substitute(String(value), { ...contexts, env });
@@ -692,6 +694,14 @@ export function rehearseWorkflow(world: World, options: WorkflowOptions): RunRec
             Object.assign(env, { AWS_ACCESS_KEY_ID: 'ASIAREHEARSAL', AWS_SECRET_ACCESS_KEY: 'rehearsal-secret', AWS_SESSION_TOKEN: 'rehearsal-session', AWS_REGION: inputs['aws-region'] ?? '', AWS_DEFAULT_REGION: inputs['aws-region'] ?? '' });
             record.events.push(`aws credentials for ${inputs['role-duration-seconds'] ?? 3600} s`);
             break;
+          case 'aws-actions/amazon-ecr-login': {
+            // Logs docker in to the account's registry and outputs it (steps.<id>.outputs.registry).
+            const region = env.AWS_REGION ?? '';
+            const registry = `123456789012.dkr.ecr.${region}.amazonaws.com`;
+            runShell(world, place, { step: stepName, script: `aws ecr get-login-password --region "${region}" | docker login --username AWS --password-stdin ${registry}`, env, shell: 'bash', commit: options.commit });
+            if (step.id) stepOutputs[step.id] = { outputs: { registry } };
+            break;
+          }
           case 'actions/upload-artifact': {
             const target = path.join(artifacts, inputs.name ?? 'artifact');
             fs.mkdirSync(target, { recursive: true });
