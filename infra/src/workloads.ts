@@ -34,8 +34,11 @@ const steadyStateTimeout = '30m';
 
 /** Fargate sizes; the services are small Node processes. */
 const taskSize = { cpu: '256', memory: '512' };
-/** ECS sends SIGTERM, then SIGKILL after this; a graceful stop waits for the current 20 s long poll. */
-const stopTimeoutSeconds = 45;
+/**
+ * ECS sends SIGTERM, then SIGKILL after this. A graceful stop cancels the long poll and waits for the handlers and
+ * requests in flight (about a second); the rest is margin for a slow database.
+ */
+const stopTimeoutSeconds = 30;
 /** Messages waiting per worker task before the workers scale out. */
 const backlogPerTask = 100;
 

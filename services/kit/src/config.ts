@@ -18,7 +18,7 @@ export const serviceEnvironment = z.object({
   /** Prefix of every topic and queue name, to keep environments apart (for example `bookstore-prod-`). */
   TOPOLOGY_PREFIX: z.string().default(''),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters'),
-  /** SQS long-poll wait: longer means fewer empty receives, shorter means a quicker graceful stop. */
+  /** SQS long-poll wait: longer means fewer empty receives (a graceful stop cancels the poll, so it costs no stop time). */
   SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(1).max(20).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
