@@ -6,7 +6,8 @@
 #      bookstore-<stack>/<image>; the main program only looks images up, so they must exist and be pushed first.
 #   2. Push each image tagged $IMAGE_TAG into its repository, skipping an image whose tag is already there:
 #      the repositories' tags are immutable, so a second push of the same tag would fail the re-run.
-#   3. `pulumi up` the main stack (infra/) with bookstore:imageTag=$IMAGE_TAG (the program requires it).
+#   3. `pulumi up` the main stack (infra/) with bookstore:imageTag=$IMAGE_TAG (the program requires it), then
+#      infra/scripts/verify-rollout.mjs: ECS calls a rolled-back deployment steady too, and pulumi up succeeds.
 #
 # Usage:  IMAGE_TAG=<commit> scripts/deploy/deploy.sh <stack> [--images-from local|<stack>]
 #   --images-from local    (default) the images built on this machine, bookstore/<image>:$IMAGE_TAG
@@ -121,4 +122,5 @@ done <<< "$targets"
 
 echo "== 3/3 main stack $stack (infra/): bookstore:imageTag=$IMAGE_TAG"
 pulumi_up infra "$stack" --config "bookstore:imageTag=$IMAGE_TAG"
+node infra/scripts/verify-rollout.mjs "$stack"
 echo "== deployed $IMAGE_TAG to $stack"

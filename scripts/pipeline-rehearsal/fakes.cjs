@@ -285,6 +285,18 @@ function aws() {
     }
     return out(JSON.stringify({ imageDetails: [{ registryId: ACCOUNT, repositoryName: name, imageDigest: repo.tags[tag], imageTags: [tag] }] }));
   }
+  if (service === 'ecs' && operation === 'describe-services') {
+    // Every service the last `pulumi up` rolled out runs its task definition, COMPLETED.
+    const names = args.slice(args.indexOf('--services') + 1).filter((arg, index, list) => !arg.startsWith('--') && !list.slice(0, index).some((earlier) => earlier.startsWith('--')));
+    const cluster = (world.ecs ?? {})[flags.cluster];
+    if (!cluster || cluster.region !== region) throw apiError('ClusterNotFoundException', 'DescribeServices', 'Cluster not found.');
+    const services = names.filter((name) => cluster.services[name]).map((name) => ({
+      serviceName: name,
+      deployments: [{ status: 'PRIMARY', taskDefinition: cluster.services[name].taskDefinition, rolloutState: 'COMPLETED', runningCount: 1, desiredCount: 1 }],
+      events: [],
+    }));
+    return out(JSON.stringify({ services, failures: names.filter((name) => !cluster.services[name]).map((name) => ({ arn: name, reason: 'MISSING' })) }));
+  }
   throw new Failure(`rehearsal: aws ${positional.join(' ')} is not modelled`, 2);
 }
 
@@ -419,7 +431,12 @@ function pulumi() {
         if (!repo || repo.region !== region) throw new Failure(`error: aws:ecr/getImage:getImage: the repository ${name} does not exist (preview looks every image up)`);
         if (!repo.tags[tag]) throw new Failure(`error: aws:ecr/getImage:getImage: the image ${name}:${tag} does not exist in ECR (push it before \`pulumi up\`)`);
       }
-      state.outputs = { imageTag: tag };
+      // ECS rolls the services out to the new task definitions (infra/scripts/verify-rollout.mjs checks it).
+      const cluster = `bookstore-${environment}`;
+      const taskDefinitions = Object.fromEntries(images.map((image) => [`bookstore-${environment}-${image}`, `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/bookstore-${environment}-${image}:${state.updates + 1}`]));
+      world.ecs ??= {};
+      world.ecs[cluster] = { region, services: Object.fromEntries(Object.entries(taskDefinitions).map(([name, taskDefinition]) => [name, { taskDefinition }])) };
+      state.outputs = { imageTag: tag, rollout: { cluster, taskDefinitions } };
       state.deployedImageTag = tag;
     } else {
       throw new Failure(`rehearsal: project ${project.name} is not modelled`, 2);

@@ -217,7 +217,7 @@ export const approveRun = (world: World) => approve(world);
 
 // ---------------------------------------------------------------- the repository as a checkout sees it
 
-/** The files a deploy reads: the deploy scripts and the Pulumi projects' settings. Overrides replace or add files. */
+/** The files a deploy reads: the deploy scripts, verify-rollout and the Pulumi projects' settings. Overrides replace or add files. */
 function snapshot(repoRoot: string, overrides: Record<string, string> = {}): Map<string, string> {
   const files = new Map<string, string>();
   const add = (relative: string) => files.set(relative, fs.readFileSync(path.join(repoRoot, relative), 'utf8'));
@@ -229,6 +229,7 @@ function snapshot(repoRoot: string, overrides: Record<string, string> = {}): Map
     }
   };
   walk('scripts/deploy');
+  add('infra/scripts/verify-rollout.mjs');
   for (const dir of ['infra', 'infra/registry']) {
     if (!fs.existsSync(path.join(repoRoot, dir))) continue;
     for (const name of fs.readdirSync(path.join(repoRoot, dir))) if (/^Pulumi(\.[\w-]+)?\.yaml$/.test(name)) add(path.join(dir, name));

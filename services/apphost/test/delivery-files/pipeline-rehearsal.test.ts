@@ -91,7 +91,8 @@ describe.each(pipelines)('$name', (pipeline) => {
       const firstPush = firstIndex(log, new RegExp(`^docker push \\S+/bookstore-${stack}/`));
       const lastPush = lastIndex(log, new RegExp(`^docker push \\S+/bookstore-${stack}/`));
       const mainUp = firstIndex(log, new RegExp(`^pulumi up --cwd infra --stack ${stack}\\b`));
-      expect([registryUp >= 0, registryUp < firstPush, lastPush < mainUp]).toEqual([true, true, true]);
+      const rolloutCheck = firstIndex(log, new RegExp(`^aws ecs describe-services --cluster bookstore-${stack} `));
+      expect([registryUp >= 0, registryUp < firstPush, lastPush < mainUp, mainUp < rolloutCheck]).toEqual([true, true, true, true]);
     }
     // Prod runs the very images dev runs: pulled from dev's repositories, same digests.
     for (const image of images) {

@@ -27,9 +27,9 @@ describe('the deploy script both pipelines call', () => {
     expect([pulumiPin, atLeast(pulumiPin, sdk)]).toEqual([pulumiPin, true]);
   });
 
-  it('runs registry up, the pushes (skipping tags already in ECR) and the main stack up, in that order', () => {
+  it('runs registry up, the pushes (skipping tags already in ECR), the main stack up and the rollout check, in that order', () => {
     const script = readRepoFile('scripts/deploy/deploy.sh');
-    const order = ['pulumi_up infra/registry "$stack"', 'tag_exists "$url" "$IMAGE_TAG"', 'docker push "$url:$IMAGE_TAG"', 'pulumi_up infra "$stack" --config "bookstore:imageTag=$IMAGE_TAG"'];
+    const order = ['pulumi_up infra/registry "$stack"', 'tag_exists "$url" "$IMAGE_TAG"', 'docker push "$url:$IMAGE_TAG"', 'pulumi_up infra "$stack" --config "bookstore:imageTag=$IMAGE_TAG"', 'node infra/scripts/verify-rollout.mjs "$stack"'];
     const positions = order.map((text) => script.indexOf(text));
     expect(positions.every((position) => position > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
