@@ -15,7 +15,13 @@ export interface StackSettings {
   databaseInstanceClass: string;
   databaseEngineVersion: string;
   multiAz: boolean;
+  /** RDS deletion protection, Pulumi's `protect` on the instances, and ECR repositories kept with their images. */
   deletionProtection: boolean;
+  /**
+   * What a teardown leaves behind: a final snapshot and the automated backups of each database, secrets for a
+   * 30-day recovery window. Separate from deletionProtection, which a teardown must lift first.
+   */
+  keepDataOnDelete: boolean;
   backupRetentionDays: number;
   logRetentionDays: number;
   /**
@@ -46,6 +52,7 @@ export function readSettings(config = new pulumi.Config('bookstore')): StackSett
     databaseEngineVersion: config.get('databaseEngineVersion') ?? '17',
     multiAz: config.getBoolean('multiAz') ?? production,
     deletionProtection: config.getBoolean('deletionProtection') ?? production,
+    keepDataOnDelete: config.getBoolean('keepDataOnDelete') ?? production,
     backupRetentionDays: config.getNumber('backupRetentionDays') ?? (production ? 14 : 1),
     logRetentionDays: config.getNumber('logRetentionDays') ?? (production ? 90 : 14),
     redeployment: config.get('redeployment') ?? 'initial',

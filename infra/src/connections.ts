@@ -2,12 +2,13 @@
  * How many connections each task's pool may open, so that every task a database serves, at maximum scale and
  * doubled during a rolling deploy, stays inside the instance's connection limit.
  *
- * RDS for PostgreSQL sets max_connections to LEAST(DBInstanceClassMemory / 9531392, 5000), where
- * DBInstanceClassMemory is the class's memory less what the OS and RDS keep (about a quarter on small classes:
- * a 1 GiB db.t4g.micro allows about 80, not 112).
+ * RDS for PostgreSQL's default max_connections is LEAST(DBInstanceClassMemory / 9531392, 5000), where
+ * DBInstanceClassMemory is the class's memory less what the OS and RDS keep (about a quarter on small classes).
+ * The stack sets max_connections itself (databases.ts) to this formula on 70% of the class's memory, at or below
+ * RDS's own default, so that the pool sizes below are computed from the number in force, not from a guess.
  */
 const bytesPerConnection = 9_531_392;
-const memoryLeftToPostgres = 0.75;
+const memoryLeftToPostgres = 0.7;
 /** superuser_reserved_connections (3), RDS's own, and room for a person with psql or `npm run ops`. */
 const reservedConnections = 10;
 /** The most any pool gets, however large the instance: more connections than cores only queue inside Postgres. */
@@ -22,7 +23,7 @@ const memoryGiB: Record<string, Record<string, number>> = {
   memory: { large: 16, xlarge: 32, '2xlarge': 64, '4xlarge': 128, '8xlarge': 256 },
 };
 
-/** The max_connections RDS gives a class (db.t4g.micro, db.m7g.large, db.r6g.xlarge, ...), estimated low. */
+/** The max_connections the stack sets for a class (db.t4g.micro, db.m7g.large, db.r6g.xlarge, ...). */
 export function maxConnections(instanceClass: string): number {
   const [, family, size] = /^db\.([a-z]+)\d+[a-z]*\.(\w+)$/.exec(instanceClass) ?? [];
   const kind = family === 't' ? 'burstable' : family === 'm' ? 'general' : family === 'r' ? 'memory' : undefined;

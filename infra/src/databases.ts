@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
 import type { StackSettings } from './config';
-import { poolSizePerTask } from './connections';
+import { maxConnections, poolSizePerTask } from './connections';
 
 /** Where the service image keeps AWS's RDS certificate authorities (services/Dockerfile), to verify the server. */
 export const rdsCaBundlePath = '/app/certs/rds-global-bundle.pem';
@@ -59,6 +59,15 @@ export class Databases extends pulumi.ComponentResource {
       const password = new random.RandomPassword(`${name}-${key}`, { length: 40, special: false }, parent);
       // A new suffix whenever the stack is created again, so that a second teardown does not collide with the first's snapshot.
       const snapshotSuffix = new random.RandomId(`${name}-${key}-final-snapshot`, { byteLength: 4 }, parent);
+      // max_connections set, not left to RDS's formula, so that the pools sized from it fit exactly.
+      const parameters = new aws.rds.ParameterGroup(`${name}-${key}`, {
+        family: `postgres${settings.databaseEngineVersion.split('.')[0]}`,
+        description: `PostgreSQL for ${owners.join(', ')}`,
+        parameters: [
+          { name: 'max_connections', value: String(maxConnections(settings.databaseInstanceClass)), applyMethod: 'pending-reboot' },
+          { name: 'rds.force_ssl', value: '1' },
+        ],
+      }, parent);
       // No fixed `identifier`: Pulumi adds a random suffix, so a replacement can be created before the old instance is gone.
       const instance = new aws.rds.Instance(`${name}-${key}`, {
         engine: 'postgres',
@@ -72,17 +81,20 @@ export class Databases extends pulumi.ComponentResource {
         username: masterUser,
         password: password.result,
         dbSubnetGroupName: subnetGroup.name,
+        parameterGroupName: parameters.name,
         vpcSecurityGroupIds: [securityGroup.id],
         publiclyAccessible: false,
         multiAz: settings.multiAz,
         deletionProtection: settings.deletionProtection,
         backupRetentionPeriod: settings.backupRetentionDays,
-        skipFinalSnapshot: !settings.deletionProtection,
-        finalSnapshotIdentifier: settings.deletionProtection ? pulumi.interpolate`${settings.namePrefix}-${key}-final-${snapshotSuffix.hex}` : undefined,
+        skipFinalSnapshot: !settings.keepDataOnDelete,
+        finalSnapshotIdentifier: settings.keepDataOnDelete ? pulumi.interpolate`${settings.namePrefix}-${key}-final-${snapshotSuffix.hex}` : undefined,
+        deleteAutomatedBackups: !settings.keepDataOnDelete,
         copyTagsToSnapshot: true,
         autoMinorVersionUpgrade: true,
         performanceInsightsEnabled: settings.environment === 'prod',
-      }, parent);
+        // A replacement would be a new, empty database that the services' URLs then point at: only by a deliberate decision.
+      }, { ...parent, protect: settings.deletionProtection });
       this.instances.push(instance);
       this.securityGroups.push(securityGroup);
 
@@ -105,7 +117,7 @@ export class Databases extends pulumi.ComponentResource {
     const secret = new aws.secretsmanager.Secret(name, {
       namePrefix: `${name}-`,
       description,
-      recoveryWindowInDays: settings.deletionProtection ? 30 : 0,
+      recoveryWindowInDays: settings.keepDataOnDelete ? 30 : 0,
     }, { parent: this });
     const value = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: url }, { parent: this });
     return { secret, value };

@@ -35,7 +35,7 @@ export function bookstore() {
   const adminTokenSecret = new aws.secretsmanager.Secret(`${name}-admin-token`, {
     namePrefix: `${name}-admin-token-`,
     description: 'ADMIN_TOKEN of the admin API routes',
-    recoveryWindowInDays: settings.deletionProtection ? 30 : 0,
+    recoveryWindowInDays: settings.keepDataOnDelete ? 30 : 0,
   });
   const adminTokenValue = new aws.secretsmanager.SecretVersion(`${name}-admin-token`, { secretId: adminTokenSecret.id, secretString: adminToken.result });
 

@@ -32,6 +32,9 @@ const ecsTasksTrust = JSON.stringify({
  */
 const steadyStateTimeout = '30m';
 
+/** What the pipelines build (linux/amd64), said explicitly: an image built for another architecture fails to start. */
+const runtimePlatform = { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' };
+
 /** Fargate sizes; the services are small Node processes. */
 const taskSize = { cpu: '256', memory: '512' };
 /**
@@ -134,6 +137,7 @@ export class Workloads extends pulumi.ComponentResource {
         requiresCompatibilities: ['FARGATE'],
         networkMode: 'awsvpc',
         ...taskSize,
+        runtimePlatform,
         executionRoleArn: execution.role.arn,
         taskRoleArn: taskRole.arn,
         containerDefinitions: pulumi.jsonStringify([container('migrate'), container(role)]),
@@ -155,6 +159,7 @@ export class Workloads extends pulumi.ComponentResource {
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       ...taskSize,
+      runtimePlatform,
       executionRoleArn: execution.role.arn,
       containerDefinitions: pulumi.jsonStringify([{
         name: 'web',

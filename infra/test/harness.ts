@@ -17,6 +17,8 @@ export interface Declared {
   dependencies: string[];
   /** The `deleteBeforeReplace` option: a resource with a fixed physical name cannot have its replacement beside it. */
   deleteBeforeReplace: boolean;
+  /** Pulumi's `protect`: the engine refuses to delete or replace the resource. */
+  protect: boolean;
 }
 
 /** The tag every image of a synthesized stack was pushed with, unless a test says otherwise. */
@@ -85,7 +87,7 @@ async function underMocks<T extends Record<string, unknown>>(project: Project, s
       newResource({ type, name, inputs }) {
         const state = computed(type, name, inputs);
         const id = `${name}_${type.split(":").pop()}`; // names repeat across types (a subnet and its route table)
-        declared.push({ type, name, id, urn: '', inputs, state, dependencies: [], deleteBeforeReplace: false });
+        declared.push({ type, name, id, urn: '', inputs, state, dependencies: [], deleteBeforeReplace: false, protect: false });
         return { id, state };
       },
       call({ token, inputs }) {
@@ -127,7 +129,7 @@ function recordDependencies(declared: Declared[]) {
   monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) =>
     register(request, (error: unknown, response: any) => {
       const resource = declared.findLast(({ type, name }) => type === request.getType() && name === request.getName());
-      if (resource && response) Object.assign(resource, { urn: response.getUrn(), dependencies: request.getDependenciesList(), deleteBeforeReplace: request.getDeletebeforereplace() });
+      if (resource && response) Object.assign(resource, { urn: response.getUrn(), dependencies: request.getDependenciesList(), deleteBeforeReplace: request.getDeletebeforereplace(), protect: Boolean(request.getProtect()) });
       callback(error, response);
     });
 }

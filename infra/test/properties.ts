@@ -273,6 +273,12 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         }
       });
 
+      it('runs every task on the architecture the pipelines build for', () => {
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
+          expect(definition.inputs.runtimePlatform).toEqual({ operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' });
+        }
+      });
+
       it('makes `pulumi up` wait for a steady state, and lets a changed setting force a new deployment', () => {
         for (const service of ofType(get().declared, 'aws:ecs/service:Service')) {
           expect(service.inputs).toMatchObject({ waitForSteadyState: true, forceNewDeployment: true, triggers: { redeployment: 'initial' } });
@@ -293,7 +299,12 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
           used.set(host, (used.get(host) ?? 0) + maxCapacity * 2 * poolSize);
         }
         for (const instance of ofType(declared, 'aws:rds/instance:Instance')) {
-          expect(used.get(instance.state.address)).toBeLessThanOrEqual(maxConnections(instance.inputs.instanceClass) - 10);
+          const limit = maxConnections(instance.inputs.instanceClass);
+          expect(used.get(instance.state.address)).toBeLessThanOrEqual(limit - 10);
+          // The limit is the one in force: set in the instance's parameter group, not left to RDS's formula.
+          const parameters = ofType(declared, 'aws:rds/parameterGroup:ParameterGroup').find(({ state }) => state.name === instance.inputs.parameterGroupName)!;
+          expect(parameters.inputs.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'max_connections', value: String(limit) })]));
+          expect(parameters.inputs.family).toBe(`postgres${instance.inputs.engineVersion}`);
         }
       });
 
