@@ -15,6 +15,7 @@
 #      images; they are not the real images (Debian's nginx 1.22 instead of Alpine's 1.30, no yarn, ...).
 #
 # Usage: base-images.sh [--force]       (--force remakes stand-ins that exist)
+#        base-images.sh --remove-stand-ins (removes the stand-ins, for a cold start; real images stay)
 # Needs: podman, and for stand-ins debootstrap and npm; run as root (debootstrap). rehearse.sh calls it.
 set -euo pipefail
 
@@ -23,7 +24,13 @@ repo="$(cd "$here/../.." && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
 npm_version="${REHEARSAL_NPM_VERSION:-11.19.1}"
 force=false
-[ "${1:-}" = "--force" ] && force=true
+remove=false
+case "${1:-}" in
+  --force) force=true ;;
+  --remove-stand-ins) remove=true ;;
+  "") ;;
+  *) echo "usage: base-images.sh [--force | --remove-stand-ins]" >&2; exit 2 ;;
+esac
 
 log() { printf '[base-images] %s\n' "$*" >&2; }
 
@@ -152,11 +159,9 @@ ensure() {
   local image name
   image="$1"
   name="$(qualified "$image")"
-  if podman image exists "$name"; then
-    if ! $force || [ "$(podman image inspect --format '{{index .Labels "rehearsal.stand-in"}}' "$name")" != "true" ]; then
-      log "$name: present"
-      return 0
-    fi
+  if podman image exists "$name" && ! { $force && is_stand_in "$name"; }; then
+    log "$name: present$(is_stand_in "$name" && echo ' (stand-in)')"
+    return 0
   fi
   if [ "${REHEARSAL_PULL:-1}" = "1" ] && timeout 120 podman pull --quiet "$name" >/dev/null 2>"$workdir/pull.log"; then
     log "$name: pulled"
@@ -177,6 +182,22 @@ ensure() {
       ;;
   esac
 }
+
+# An image built FROM a stand-in inherits its label, so a stand-in is recognised by name and label together.
+is_stand_in() {
+  podman image exists "$1" && [ "$(podman image inspect --format '{{index .Labels "rehearsal.stand-in"}}' "$1")" = "true" ]
+}
+
+if $remove; then
+  for image in $(from_images); do
+    name="$(qualified "$image")"
+    if is_stand_in "$name"; then
+      podman rmi --force "$name" >/dev/null
+      log "$name: stand-in removed"
+    fi
+  done
+  exit 0
+fi
 
 workdir="$(mktemp -d /var/tmp/base-images.XXXXXX)"
 for image in $(from_images); do

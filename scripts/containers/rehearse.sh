@@ -78,9 +78,8 @@ case "$mode" in
     for image in localhost/bookstore/catalog:local localhost/bookstore/orders:local localhost/bookstore/payments:local localhost/bookstore/frontend:local; do
       podman image exists "$image" && podman rmi --force "$image" >/dev/null
     done
-    for image in $(podman images --filter label=rehearsal.stand-in=true --format '{{.Repository}}:{{.Tag}}'); do
-      podman rmi --force "$image" >/dev/null
-    done
+    bash "$here/base-images.sh" --remove-stand-ins
+    # The build stages' layers, now that no tagged image uses them.
     podman image prune --force >/dev/null
     log "--cold: removed the built images and the stand-in base images"
     ;;

@@ -277,7 +277,11 @@ async function waitForHttp(name: string, url: string, timeoutMs: number): Promis
   await waitFor(`${name} to answer ${url}`, timeoutMs, async () => {
     if (await httpOk(url).catch(() => undefined)) return true;
     const state = await containerState(name);
-    if (!state.running) throw new GaveUp(`${name} exited ${state.exitCode}: ${lastLines(await containerLogs(name))}`);
+    if (!state.running) {
+      const output = await containerLogs(name);
+      const cause = output.split('\n').find((line) => /\bE[A-Z]{3,}\b.*:|Error:/.test(line))?.trim();
+      throw new GaveUp(`${name} exited ${state.exitCode}: ${cause ?? lastLines(output)}`);
+    }
     return undefined;
   }).catch(async (error: Error) => {
     if (error instanceof GaveUp) throw error;
