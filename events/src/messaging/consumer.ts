@@ -204,11 +204,13 @@ export class EventConsumer<T extends EventType> {
  * (sqs-consumer's own `stop({ abort: true })` would cancel those too).
  */
 function withCancellableReceives(sqs: SQSClient, cancel: AbortSignal): SQSClient {
+  // By name too: a second copy of the SDK inside sqs-consumer would fail instanceof, and stopping would be slow again.
+  const isReceive = (command: object) => command instanceof ReceiveMessageCommand || command.constructor.name === ReceiveMessageCommand.name;
   return new Proxy(sqs, {
     get(target, property) {
       if (property !== 'send') return Reflect.get(target, property, target);
       return (command: Parameters<SQSClient['send']>[0], options?: Parameters<SQSClient['send']>[1]) =>
-        target.send(command, command instanceof ReceiveMessageCommand ? { ...options, abortSignal: cancel } : options);
+        target.send(command, isReceive(command) ? { ...options, abortSignal: cancel } : options);
     },
   });
 }
