@@ -27,6 +27,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (prismaUnavailable.has(code) || socketUnavailable.has(code) || isOutageState(code))) return true;
   const cause = meta?.driverAdapterError?.cause;
   if (cause && (isOutageState(cause.originalCode) || cause.kind === 'DatabaseNotReachable')) return true;
-  // pg's own wording when the server closes a connection under a query.
-  return typeof message === 'string' && /Connection terminated|connection timeout/i.test(message);
+  // Prisma's pg adapter passes pg's errors without a code through as they are.
+  return typeof message === 'string' && pgLostConnection.test(message);
 }
+
+/**
+ * pg's own wording when the server closes a connection under a query, or when a pooled client whose connection
+ * broke (as in a restart) is used again before the pool has noticed.
+ */
+const pgLostConnection = /Connection terminated|connection timeout|Client has encountered a connection error and is not queryable/i;

@@ -58,6 +58,8 @@ describe('isDatabaseUnavailable', () => {
     ['pg: connection exception class 08', { code: '08006' }, true],
     ['socket refused', { code: 'ECONNREFUSED' }, true],
     ['pg: connection closed under a query', new Error('Connection terminated unexpectedly'), true],
+    // Seen in a chaos run during a PostgreSQL restart: a pooled client whose connection had broken, used again.
+    ['pg: a broken client reused', new Error('Client has encountered a connection error and is not queryable'), true],
     ['Prisma: unique violation', prismaUniqueViolation, false],
     ['pg: syntax error', { code: '42601' }, false],
     ['a plain bug', new TypeError('x is undefined'), false],
