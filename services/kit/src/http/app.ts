@@ -1,4 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import { healthPaths } from '../platform';
@@ -24,6 +25,7 @@ export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): ex
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(apiSecurityHeaders);
   app.use(
     pinoHttp({
       logger,
@@ -59,6 +61,17 @@ export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): ex
   app.use(errorHandler(logger));
   return app;
 }
+
+/**
+ * helmet's headers for an API that answers only JSON: nosniff, a CSP that lets an answer opened in a browser
+ * load and frame nothing, no Referer, and nothing naming the framework (x-powered-by is off above). HSTS is
+ * the page's business (the ALB terminates TLS; see frontend/web-policy.ts), not each service's.
+ */
+const apiSecurityHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  strictTransportSecurity: false,
+  referrerPolicy: { policy: 'no-referrer' },
+});
 
 /** A request with a body must say it is JSON; anything else would silently arrive as an empty body. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
