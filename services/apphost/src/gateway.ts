@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { healthPaths, routeFor, type ServiceName } from '@bookstore/kit';
-import express from 'express';
+import compression from 'compression';
+import express, { type RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import { cacheControl, compression as compressionPolicy, hashedAssetPrefix, hsts, securityHeaders } from '../../../frontend/web-policy';
 
 /** Where the frontend comes from: a built app to serve, or a server (the Vite dev server) to proxy to. */
 export type FrontendSource = { staticDir: string } | { url: string };
@@ -15,6 +18,17 @@ export type FrontendSource = { staticDir: string } | { url: string };
 export function createGateway(services: Record<ServiceName, string>, frontend: FrontendSource): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // On-the-fly gzip or brotli for text answers (the APIs' JSON, index.html); the built assets go out
+  // precompressed (servePrecompressed), and compression() leaves an answer that already has an encoding alone.
+  app.use(
+    compression({
+      threshold: compressionPolicy.minBytes,
+      filter: (req, res) => {
+        const type = String(res.getHeader('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+        return (compressionPolicy.dynamicTypes as readonly string[]).includes(type) && compression.filter(req, res);
+      },
+    }),
+  );
   app.get(healthPaths.live, (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -38,15 +52,70 @@ export function createGateway(services: Record<ServiceName, string>, frontend: F
     res.status(404).json({ error: { code: 'route_not_found', message: `no route for ${req.method} ${req.originalUrl.split('?')[0]}` } });
   });
   if ('staticDir' in frontend) {
-    app.use(express.static(frontend.staticDir, { index: false, maxAge: '1h' }));
+    // The page's policy (web-policy.ts, which nginx's config is generated from too). Not for the Vite dev
+    // server below: its hot reloading needs inline script.
+    app.use(pageHeaders);
+    app.use(hashedAssetPrefix, servePrecompressed(path.join(frontend.staticDir, hashedAssetPrefix)));
+    app.use(
+      express.static(frontend.staticDir, {
+        index: false,
+        setHeaders: (res, file) => {
+          const hashed = path.relative(frontend.staticDir, file).startsWith(hashedAssetPrefix.slice(1));
+          res.setHeader('Cache-Control', hashed ? cacheControl.hashedAsset : cacheControl.other);
+        },
+      }),
+    );
+    // A missing asset is a 404, not the app (a stale page asking for an old bundle must not get HTML).
+    app.use(hashedAssetPrefix, (_req, res) => {
+      res.status(404).type('text/plain').send('Not found');
+    });
     // Client-side routes (/cart, /orders/...) all load the app, which then shows the right page.
     app.get('/{*path}', (_req, res) => {
-      res.set('Cache-Control', 'no-cache').sendFile(path.join(frontend.staticDir, 'index.html'));
+      res.set('Cache-Control', cacheControl.page).sendFile(path.join(frontend.staticDir, 'index.html'));
     });
   } else {
     app.use(createProxyMiddleware({ target: frontend.url, xfwd: true, ws: true, on: { error: unreachable('frontend') } }));
   }
   return app;
+}
+
+/** The security headers of web-policy.ts, and HSTS when the request came over HTTPS (the ALB says so). */
+const pageHeaders: RequestHandler = (req, res, next) => {
+  res.set(securityHeaders);
+  const proto = String(req.get('x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase();
+  if (req.secure || proto === hsts.forwardedProto) res.set(hsts.header, hsts.value);
+  next();
+};
+
+/** The encodings a request accepts with a non-zero quality (`br;q=0` refuses brotli). */
+function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    if (name && !(q && Number(q.slice(2)) === 0)) accepted.add(name);
+  }
+  return accepted;
+}
+
+/**
+ * Sends the `.br` (else `.gz`) file the Vite build wrote beside a text asset, when the browser accepts that
+ * encoding; otherwise passes on to express.static, which sends the file as it is.
+ */
+function servePrecompressed(assetsDir: string): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const relative = decodeURIComponent(req.path).replace(/^\/+/, '');
+    const type = compressionPolicy.precompressed[path.extname(relative).slice(1)];
+    const file = path.join(assetsDir, relative);
+    if (!type || !file.startsWith(assetsDir) || !existsSync(file)) return next();
+    res.vary('Accept-Encoding');
+    const accepted = acceptedEncodings(req.get('accept-encoding'));
+    const encoding = [['br', '.br'], ['gzip', '.gz']].find(([name, ext]) => accepted.has(name!) && existsSync(file + ext));
+    if (!encoding) return next();
+    res.set({ 'Content-Type': type, 'Content-Encoding': encoding[0], 'Cache-Control': cacheControl.hashedAsset });
+    res.sendFile(file + encoding[1], { headers: { 'Content-Type': type }, cacheControl: false }, (error) => error && next(error));
+  };
 }
 
 export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<Server> {

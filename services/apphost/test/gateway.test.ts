@@ -1,9 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { createGateway, listen } from '../src/gateway';
+import { builtApp, describePagePolicy, writeBuiltApp } from './support/page-policy';
 
 /** The gateway routes like the ALB: service prefixes to services, everything else to the app. */
 describe('the gateway', () => {
@@ -14,7 +15,7 @@ describe('the gateway', () => {
     const echo = (name: string) => {
       const app = express();
       app.use((req, res) => {
-        res.json({ service: name, path: req.originalUrl });
+        res.json({ service: name, path: req.originalUrl, ...(req.path.endsWith('/big') ? { books: Array.from({ length: 50 }, (_, i) => ({ id: i, title: `Book ${i}` })) } : {}) });
       });
       return listen(app, 0);
     };
@@ -22,7 +23,7 @@ describe('the gateway', () => {
     servers.push(...backends);
     const url = (server: Server) => `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const staticDir = await mkdtemp(path.join(os.tmpdir(), 'gateway-'));
-    await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Bookstore</title>');
+    writeBuiltApp(staticDir);
     const [catalog, orders, payments] = backends as [Server, Server, Server];
     const server = await listen(createGateway({ catalog: url(catalog), orders: url(orders), payments: url(payments) }, { staticDir }), 0);
     servers.push(server);
@@ -42,7 +43,7 @@ describe('the gateway', () => {
   it.each(['/', '/cart', '/orders/123', '/api-docs'])('serves the app for %s', async (requestPath) => {
     const response = await fetch(`${gateway}${requestPath}`);
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('<title>Bookstore</title>');
+    expect(await response.text()).toBe(builtApp.index);
   });
 
   it.each(['/api/nope', '/api/catalogue/books'])('answers %s, which no service owns, with a JSON 404', async (requestPath) => {
@@ -50,4 +51,6 @@ describe('the gateway', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'route_not_found', message: `no route for GET ${requestPath}` } });
   });
+
+  describePagePolicy(() => gateway, '/api/catalog/books/big');
 });
