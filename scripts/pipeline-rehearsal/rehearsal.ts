@@ -230,6 +230,10 @@ function snapshot(repoRoot: string, overrides: Record<string, string> = {}): Map
   };
   walk('scripts/deploy');
   add('infra/scripts/verify-rollout.mjs');
+  // The install steps check the lockfile (node scripts/ci/check-lockfile.mjs) before npm ci.
+  walk('scripts/ci');
+  add('package-lock.json');
+  add('.nvmrc');
   for (const dir of ['infra', 'infra/registry']) {
     if (!fs.existsSync(path.join(repoRoot, dir))) continue;
     for (const name of fs.readdirSync(path.join(repoRoot, dir))) if (/^Pulumi(\.[\w-]+)?\.yaml$/.test(name)) add(path.join(dir, name));

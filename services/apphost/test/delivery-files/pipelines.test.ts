@@ -80,9 +80,12 @@ describe('Jenkinsfile', () => {
     for (const name of ['Approve prod', 'Deploy prod']) expect(stage('Build and deploy dev')).not.toContain(`stage('${name}')`);
   });
 
-  it('checks out, installs with npm ci (falling back as .ci/run does), type-checks and lints', () => {
+  it('checks out, installs with npm ci after the lockfile check (no npm install fallback), type-checks and lints', () => {
     expect(stage('Checkout')).toContain('def scmVars = checkout scm');
-    expect(stage('Install')).toContain("sh 'npm ci --no-audit --no-fund || npm install --no-audit --no-fund'");
+    expect(stage('Install')).toContain("sh 'node scripts/ci/check-lockfile.mjs'");
+    expect(stage('Install')).toContain("sh 'npm ci --no-audit --no-fund'");
+    expect(stage('Install').indexOf('check-lockfile')).toBeLessThan(stage('Install').indexOf('npm ci'));
+    expect(jenkinsfile).not.toMatch(/npm install/);
     expect(stage('Type-check')).toContain("sh 'npm run --silent typecheck'");
     expect(stage('Lint')).toContain('npx npm-groovy-lint --noserver --failon error Jenkinsfile');
     for (const file of ['services/Dockerfile', 'frontend/Dockerfile']) expect(stage('Lint')).toContain(`npx dockerfile-utils lint ${file}`);
@@ -212,7 +215,8 @@ describe('.github/workflows/ci.yml', () => {
 
   it("installs with npm ci, type-checks, lints and runs the README's test command, then keeps the reports", () => {
     const test = jobs.test!;
-    expect(runs(test)).toContain('npm ci --no-audit --no-fund || npm install --no-audit --no-fund');
+    expect(runs(test)).toContain('node scripts/ci/check-lockfile.mjs\nnpm ci --no-audit --no-fund');
+    for (const job of Object.values(jobs)) expect(runs(job)).not.toMatch(/npm install/);
     expect(runs(test)).toContain('npm run --silent typecheck');
     expect(runs(test)).toContain('npx npm-groovy-lint --noserver --failon error Jenkinsfile');
     expect(runs(test)).toContain('bash scripts/install-ci-tools.sh');
@@ -244,7 +248,7 @@ describe('.github/workflows/ci.yml', () => {
     expect(prod.steps.at(-1)!.run).toBe('bash scripts/deploy/deploy.sh prod --images-from dev');
     for (const job of [dev, prod]) {
       expect(runs(job)).toContain('npm ci --no-audit --no-fund');
-      expect(step(job, 'actions/setup-node')).toMatchObject({ with: { 'node-version': '24.19.0' } });
+      expect(step(job, 'actions/setup-node')).toMatchObject({ with: { 'node-version-file': '.nvmrc' } });
       expect(step(job, 'pulumi/actions')).toMatchObject({ with: { 'pulumi-version-file': 'scripts/deploy/pulumi-version' } });
       expect(step(job, 'pulumi/actions')!.with!.command).toBeUndefined();
       expect(runs(job)).not.toMatch(/pulumi (up|config set)|docker push/);
