@@ -1,13 +1,23 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router';
-import { Admin } from './pages/Admin';
+import { Loading } from './components/Feedback';
+import { usePageMeta } from './page-meta';
 import { BookDetail } from './pages/BookDetail';
-import { Cart } from './pages/Cart';
 import { Catalog } from './pages/Catalog';
-import { Checkout } from './pages/Checkout';
-import { MyOrders } from './pages/MyOrders';
-import { OrderStatus } from './pages/OrderStatus';
 import { useStores } from './stores';
+
+// A shopper lands on the catalog or a book: those two are in the first bundle. The rest (the cart, checkout,
+// orders and admin code) loads when its route is first shown.
+const Admin = lazy(() => import('./pages/Admin').then(({ Admin }) => ({ default: Admin })));
+const Cart = lazy(() => import('./pages/Cart').then(({ Cart }) => ({ default: Cart })));
+const Checkout = lazy(() => import('./pages/Checkout').then(({ Checkout }) => ({ default: Checkout })));
+const MyOrders = lazy(() => import('./pages/MyOrders').then(({ MyOrders }) => ({ default: MyOrders })));
+const OrderStatus = lazy(() => import('./pages/OrderStatus').then(({ OrderStatus }) => ({ default: OrderStatus })));
+
+function NotFound() {
+  usePageMeta('Page not found');
+  return <section><h1 tabIndex={-1}>Page not found</h1><p><Link to="/">Back to the books</Link></p></section>;
+}
 
 export function App() {
   const { cart } = useStores();
@@ -46,6 +56,7 @@ export function App() {
         </nav>
       </header>
       <main id="main">
+        <Suspense fallback={<Loading what="the page" />}>
         <Routes>
           <Route path="/" element={<Catalog />} />
           <Route path="/books/:id" element={<BookDetail />} />
@@ -54,8 +65,9 @@ export function App() {
           <Route path="/orders" element={<MyOrders />} />
           <Route path="/orders/:id" element={<OrderStatus />} />
           <Route path="/admin" element={<Admin />} />
-          <Route path="*" element={<section><h1 tabIndex={-1}>Page not found</h1><p><Link to="/">Back to the books</Link></p></section>} />
+          <Route path="*" element={<NotFound />} />
         </Routes>
+        </Suspense>
       </main>
     </>
   );

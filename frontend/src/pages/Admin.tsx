@@ -1,3 +1,4 @@
+import { usePageMeta } from '../page-meta';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, type Book } from '../api';
@@ -8,6 +9,7 @@ const tokenKey = 'bookstore.adminToken';
 
 /** Stock and prices. The admin token is asked for once and kept for this browser session only. */
 export function Admin() {
+  usePageMeta('Admin', 'Manage the catalog: add books and restock them.');
   const [token, setToken] = useState(() => sessionStorage.getItem(tokenKey) ?? '');
   const [draft, setDraft] = useState('');
   const books = useQuery({ queryKey: ['books', '', 1, 'admin'], queryFn: () => api.searchBooks({ pageSize: 100 }), enabled: token !== '' });

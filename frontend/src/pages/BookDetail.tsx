@@ -6,11 +6,13 @@ import { Cover } from '../components/Cover';
 import { Loading, Problem } from '../components/Feedback';
 import { formatMoney } from '../money';
 import { useStores } from '../stores';
+import { usePageMeta } from '../page-meta';
 
 export function BookDetail() {
   const { id = '' } = useParams();
   const book = useQuery({ queryKey: ['book', id], queryFn: () => api.book(id) });
   const { add } = useStores();
+  usePageMeta(book.data ? `${book.data.title} by ${book.data.author}` : 'Book', book.data ? `${book.data.title} by ${book.data.author}: ${book.data.description}`.slice(0, 300) : undefined);
 
   if (book.isPending) return <Loading what="the book" />;
   if (book.isError) return <Problem error={book.error} retry={() => book.refetch()} />;

@@ -1,3 +1,4 @@
+import { usePageMeta } from '../page-meta';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { formatMoney } from '../money';
@@ -5,6 +6,7 @@ import { cartTotals, maxQuantity, useStores, type CartLine } from '../stores';
 
 export function Cart() {
   const { cart, setQuantity, remove } = useStores();
+  usePageMeta('Your cart', 'The books in your cart, their quantities and the total, before you check out.');
   if (cart.length === 0) {
     return (
       <section aria-labelledby="cart-heading">

@@ -7,6 +7,7 @@ import { Cover } from '../components/Cover';
 import { Loading, Problem } from '../components/Feedback';
 import { formatMoney } from '../money';
 import { useStores } from '../stores';
+import { usePageMeta } from '../page-meta';
 
 const pageSize = 12;
 const searchDelayMs = 250;
@@ -24,6 +25,7 @@ export function Catalog() {
     return () => clearTimeout(timer);
   }, [typed, q, setParams]);
 
+  usePageMeta(q ? `Books matching “${q}”` : 'Books', 'Browse the Bookstore\'s books: search by title or author, see prices and stock, and add them to your cart.');
   const books = useQuery({ queryKey: ['books', q, page], queryFn: () => api.searchBooks({ q, page, pageSize }), placeholderData: keepPreviousData });
   const pages = books.data ? Math.max(1, Math.ceil(books.data.total / pageSize)) : 1;
   const goTo = (target: number) => setParams({ ...(q ? { q } : {}), page: String(target) });

@@ -1,3 +1,4 @@
+import { usePageMeta } from '../page-meta';
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError } from '../api';
@@ -11,6 +12,7 @@ const labels: Record<Field, string> = { name: 'Name', email: 'Email', cardNumber
 const fieldOf: Record<string, Field> = { holderName: 'name', name: 'name', email: 'email', cardNumber: 'cardNumber', expMonth: 'expMonth', expYear: 'expYear', cvc: 'cvc' };
 
 export function Checkout() {
+  usePageMeta('Checkout', 'Pay for the books in your cart and place your order.');
   const { cart, clear, remember } = useStores();
   const navigate = useNavigate();
   const [values, setValues] = useState<Record<Field, string>>({ name: '', email: '', cardNumber: '', expMonth: '', expYear: '', cvc: '' });

@@ -1,3 +1,4 @@
+import { usePageMeta } from '../page-meta';
 import { useQueries } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api';
@@ -6,6 +7,7 @@ import { describeStatus, isFinal, pollDelayMs } from '../order-status';
 import { useStores } from '../stores';
 
 export function MyOrders() {
+  usePageMeta('My orders', 'The orders placed from this browser and where each one stands.');
   const { orders } = useStores();
   const statuses = useQueries({
     queries: orders.map(({ orderId, accessToken }) => ({

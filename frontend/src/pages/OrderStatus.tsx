@@ -1,3 +1,4 @@
+import { usePageMeta } from '../page-meta';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api';
@@ -8,6 +9,7 @@ import { useStores } from '../stores';
 
 export function OrderStatus() {
   const { id = '' } = useParams();
+  usePageMeta(`Order ${id.slice(0, 8)}`, 'Follow your order as payment and stock are confirmed.');
   const { orders, restore } = useStores();
   const navigate = useNavigate();
   const placed = orders.find(({ orderId }) => orderId === id);
