@@ -6,7 +6,9 @@
  *   - the image's own HEALTHCHECK passes for each API;
  *   - `docker stop` of a worker in the middle of its 20 s long poll exits 0 within the default 10 s (not 137);
  *   - the RDS CA bundle is in each service image at /app/certs/rds-global-bundle.pem;
- *   - (reported only) whether the API runs with a read-only root filesystem, as Docker's --read-only.
+ *   - migrate, the API (with its HEALTHCHECK) and the worker run with a read-only root filesystem (docker run --read-only);
+ *   - the service images run compiled JavaScript: no tsx, esbuild or TypeScript in their node_modules;
+ *   - (reported) the start-to-healthy time of a fresh API container, the images' sizes and node_modules.
  * Every wait has a timeout; everything it starts is removed at the end, also on failure or Ctrl-C; it exits
  * non-zero when a check fails. Logs go to reports/containers/.
  *
@@ -273,7 +275,7 @@ async function containerLogs(name: string): Promise<string> {
 }
 
 /** Waits for an HTTP endpoint of a container, failing at once if the container exits. */
-async function waitForHttp(name: string, url: string, timeoutMs: number): Promise<void> {
+async function waitForHttp(name: string, url: string, timeoutMs: number, intervalMs = 250): Promise<void> {
   await waitFor(`${name} to answer ${url}`, timeoutMs, async () => {
     if (await httpOk(url).catch(() => undefined)) return true;
     const state = await containerState(name);
@@ -283,7 +285,7 @@ async function waitForHttp(name: string, url: string, timeoutMs: number): Promis
       throw new GaveUp(`${name} exited ${state.exitCode}: ${cause ?? lastLines(output)}`);
     }
     return undefined;
-  }).catch(async (error: Error) => {
+  }, intervalMs).catch(async (error: Error) => {
     if (error instanceof GaveUp) throw error;
     throw new Error(`${error.message}; its log: ${lastLines(await containerLogs(name))}`);
   });
@@ -333,8 +335,8 @@ async function startHostServices(): Promise<{ postgresPort: number }> {
 
 async function startServices(postgresPort: number): Promise<void> {
   // The compose file's one-shot `topology`: the catalog image provisions every topic, queue and subscription.
-  await oneShot('topology', ['--env', `AWS_ENDPOINT_URL=${emulator!.endpoint}`, '--env', 'AWS_REGION=us-east-1', '--env', 'AWS_ACCESS_KEY_ID=test', '--env', 'AWS_SECRET_ACCESS_KEY=test', '--entrypoint', 'node', imageOf('catalog'), '--import', 'tsx', 'localstack/provision.ts'], 120_000);
-  record('PASS', 'topology one-shot (catalog image, localstack/provision.ts)');
+  await oneShot('topology', ['--env', `AWS_ENDPOINT_URL=${emulator!.endpoint}`, '--env', 'AWS_REGION=us-east-1', '--env', 'AWS_ACCESS_KEY_ID=test', '--env', 'AWS_SECRET_ACCESS_KEY=test', '--entrypoint', 'node', imageOf('catalog'), 'dist/provision.cjs'], 120_000);
+  record('PASS', 'topology one-shot (catalog image, dist/provision.cjs)');
   for (const name of serviceNames) {
     const environment = serviceEnvironment(name, postgresPort);
     // As ECS's migrate step: the admin URL creates the service's own role and database, then migrates as that role.
@@ -365,7 +367,7 @@ async function startFrontend(): Promise<void> {
 async function placeOrder(): Promise<void> {
   const shop = `http://127.0.0.1:${frontend.port}`;
   // The compose file's one-shot `seed`: 48 books through Catalog's admin API.
-  await oneShot('seed', ['--env', `CATALOG_URL=http://127.0.0.1:${services.catalog.port}`, '--env', `ADMIN_TOKEN=${adminToken}`, '--entrypoint', 'node', imageOf('catalog'), '--import', 'tsx', 'services/catalog/seed/seed.ts'], 180_000);
+  await oneShot('seed', ['--env', `CATALOG_URL=http://127.0.0.1:${services.catalog.port}`, '--env', `ADMIN_TOKEN=${adminToken}`, '--entrypoint', 'node', imageOf('catalog'), 'dist/seed.cjs'], 180_000);
   const api = new ApiClient(shop, adminToken);
   const listed = await api.request('GET', '/api/catalog/books');
   if (listed.status !== 200 || !(listed.body?.items?.length > 0)) throw new Error(`GET /api/catalog/books through nginx answered ${listed.status} ${JSON.stringify(listed.body).slice(0, 200)}`);
@@ -408,23 +410,76 @@ async function checkCaBundles(): Promise<void> {
   }
 }
 
-/** Reported, not required: the API with Docker's --read-only (podman mounts tmpfs dirs unless told not to). */
+/** Docker's --read-only (podman mounts tmpfs directories unless told not to), as ECS's readonlyRootFilesystem. */
+const readOnly = ['--read-only', '--read-only-tmpfs=false'];
+
+/** Required: migrate, the API (and its HEALTHCHECK) and the worker of the catalog image on a read-only root filesystem. */
 async function readOnlyRootFilesystem(postgresPort: number): Promise<void> {
-  const attempts: { name: string; flags: string[]; what: string }[] = [
-    { name: 'readonly-api', flags: ['--read-only', '--read-only-tmpfs=false'], what: 'catalog api with a read-only root filesystem (docker run --read-only)' },
-    { name: 'readonly-tmpfs-api', flags: ['--read-only', '--read-only-tmpfs=false', '--tmpfs', '/tmp'], what: 'the same with --tmpfs /tmp (the workaround)' },
-  ];
-  for (const { name, flags, what } of attempts) {
-    const port = await freePort();
-    try {
-      await detached(name, [...flags, ...serviceEnvironment('catalog', postgresPort), '--env', `PORT=${port}`, imageOf('catalog'), 'api']);
-      await waitForHttp(name, `http://127.0.0.1:${port}/healthz`, 60_000);
-      record('INFO', what, 'works');
-    } catch (error) {
-      record('INFO', what, `does not work: ${(error as Error).message.slice(0, 400)}`);
-    }
-    await podman(['rm', '--force', '--time', '0', `${prefix}${name}`], 60_000);
+  const environment = serviceEnvironment('catalog', postgresPort);
+  try {
+    await oneShot('readonly-migrate', [...readOnly, ...environment, imageOf('catalog'), 'migrate'], 120_000);
+    record('PASS', 'read-only root filesystem: catalog migrate', 'exit 0');
+  } catch (error) {
+    record('FAIL', 'read-only root filesystem: catalog migrate', (error as Error).message.slice(0, 400));
   }
+  const port = await freePort();
+  try {
+    const started = performance.now();
+    await detached('readonly-api', [...readOnly, ...environment, '--env', `PORT=${port}`, imageOf('catalog'), 'api']);
+    await detached('readonly-worker', [...readOnly, ...environment, imageOf('catalog'), 'worker']);
+    await waitForHttp('readonly-api', `http://127.0.0.1:${port}/healthz`, 60_000);
+    const healthy = seconds(started);
+    const check = await podman(['healthcheck', 'run', `${prefix}readonly-api`], 30_000);
+    if (check.status !== 0) throw new Error(`the image's HEALTHCHECK failed: ${lastLines(check.stdout + meaningful(check.stderr))}`);
+    record('PASS', 'read-only root filesystem: catalog api serves; its HEALTHCHECK', `healthy after ${healthy} s`);
+  } catch (error) {
+    record('FAIL', 'read-only root filesystem: catalog api', (error as Error).message.slice(0, 400));
+  }
+  await sleep(2_000); // a worker that cannot start exits within this
+  const worker = await containerState('readonly-worker').catch(() => ({ running: false, exitCode: -1 }));
+  record(worker.running ? 'PASS' : 'FAIL', 'read-only root filesystem: catalog worker', worker.running ? 'running' : `exited ${worker.exitCode}: ${lastLines(await containerLogs('readonly-worker').catch(() => ''))}`);
+  await podman(['rm', '--force', '--time', '0', `${prefix}readonly-api`, `${prefix}readonly-worker`], 60_000);
+}
+
+/** Required: the service images run compiled JavaScript, with no TypeScript runner or compiler installed. */
+async function noTypeScriptAtRuntime(): Promise<void> {
+  const script = [
+    "const fs = require('node:fs');",
+    "const found = ['tsx', 'esbuild', 'typescript', '@esbuild'].filter((name) => fs.existsSync('/app/node_modules/' + name));",
+    "console.log(JSON.stringify({ found, compiled: fs.existsSync('/app/dist/main.cjs') }));",
+  ].join(' ');
+  for (const name of serviceNames) {
+    const ran = await podman(['run', '--rm', '--network', 'none', '--pull', 'never', '--label', label, '--entrypoint', 'node', imageOf(name), '-e', script], 60_000);
+    const facts = ran.status === 0 ? (JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { found: string[]; compiled: boolean }) : undefined;
+    const ok = facts !== undefined && facts.found.length === 0 && facts.compiled;
+    record(ok ? 'PASS' : 'FAIL', `${name} image: compiled JavaScript (dist/main.cjs), no tsx, esbuild or typescript`, facts ? (ok ? 'none installed' : `installed: ${facts.found.join(', ') || '-'}, dist/main.cjs ${facts.compiled ? 'present' : 'missing'}`) : lastLines(ran.stderr));
+  }
+}
+
+/**
+ * Start-to-healthy of a fresh catalog API container, as a deploy sees it: from `podman run` to the first 200 from
+ * /healthz (polled every 50 ms), then the image's own HEALTHCHECK. Three runs; the median is reported.
+ */
+async function startToHealthy(postgresPort: number): Promise<void> {
+  const times: number[] = [];
+  for (let run = 1; run <= 3; run++) {
+    const name = `timed-api-${run}`;
+    const port = await freePort();
+    const started = performance.now();
+    try {
+      await detached(name, [...serviceEnvironment('catalog', postgresPort), '--env', `PORT=${port}`, imageOf('catalog'), 'api']);
+      await waitForHttp(name, `http://127.0.0.1:${port}/healthz`, 60_000, 50);
+      times.push(seconds(started));
+      if (run === 1) {
+        const check = await podman(['healthcheck', 'run', `${prefix}${name}`], 30_000);
+        if (check.status !== 0) throw new Error(`unhealthy: ${lastLines(check.stdout + meaningful(check.stderr))}`);
+      }
+    } finally {
+      await podman(['rm', '--force', '--time', '0', `${prefix}${name}`], 60_000);
+    }
+  }
+  const median = [...times].sort((a, b) => a - b)[1]!;
+  record('INFO', 'start-to-healthy of the catalog api (podman run to /healthz 200)', `median ${median} s of ${times.join(', ')} s`);
 }
 
 async function imageFacts(): Promise<void> {
@@ -453,6 +508,8 @@ async function main(): Promise<void> {
     await stopWorkers();
     await checkCaBundles();
     await readOnlyRootFilesystem(postgresPort);
+    await noTypeScriptAtRuntime();
+    await startToHealthy(postgresPort);
     await imageFacts();
   } catch (error) {
     record('FAIL', 'rehearsal', (error as Error).message);

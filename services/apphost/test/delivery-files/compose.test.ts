@@ -110,7 +110,7 @@ describe('docker-compose.yml', () => {
 
   it('provisions the topology from events/ once LocalStack is healthy, with the same settings as the services', () => {
     const topology = service('topology');
-    expect(topology.entrypoint).toEqual(['node', '--import', 'tsx', 'localstack/provision.ts']);
+    expect(topology.entrypoint).toEqual(['node', 'dist/provision.cjs']); // localstack/provision.ts, compiled (services/build.mjs)
     expect({ image: topology.image, build: topology.build, pull_policy: topology.pull_policy }).toEqual({ image: 'bookstore/catalog:local', build: undefined, pull_policy: 'never' });
     expect(topology.depends_on).toEqual({ localstack: { condition: 'service_healthy' } });
     expect(topology.healthcheck).toEqual({ disable: true });
@@ -153,7 +153,7 @@ describe('docker-compose.yml', () => {
 
   it('seeds the catalog through its API once it is healthy', () => {
     const seed = service('seed');
-    expect(seed.entrypoint).toEqual(['node', '--import', 'tsx', 'services/catalog/seed/seed.ts']);
+    expect(seed.entrypoint).toEqual(['node', 'dist/seed.cjs']); // services/catalog/seed/seed.ts, compiled (services/build.mjs)
     expect(seed.environment?.CATALOG_URL).toBe(`http://catalog-api:${services.catalog.port}`);
     expect(seed.depends_on?.['catalog-api']).toEqual({ condition: 'service_healthy' });
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import pg from 'pg';
-import { frontend, healthPaths, serviceNames } from '@bookstore/kit/platform';
+import { frontend, healthPaths, serviceNames, services } from '@bookstore/kit/platform';
 import { execForm, parseDockerfile, readRepoFile, repoRoot, runNpx, runTool, type Stage } from './support';
 
 const dockerfiles = ['services/Dockerfile', 'frontend/Dockerfile'];
@@ -80,7 +80,11 @@ describe('services/Dockerfile', () => {
   it("generates the service's Prisma client without the schema engine", () => {
     const runs = stages.flatMap((stage) => all(stage, 'RUN').map(({ args }) => args));
     expect(runs).toContainEqual(expect.stringMatching(/PRISMA_SCHEMA_ENGINE_BINARY=\S+ .*prisma generate --schema services\/\$\{SERVICE\}\/prisma\/schema\.prisma/));
-    expect(all(last, 'COPY').map(({ args }) => args)).toContainEqual(expect.stringMatching(/^--from=build \S*services\/\$\{SERVICE\}\/src\/infrastructure\/prisma /));
+    // Generated before the compile, which bundles it into dist/main.cjs.
+    const build = all(stages.find((stage) => stage.alias === 'build')!, 'RUN').map(({ args }) => args);
+    const generate = build.findIndex((run) => run.includes('prisma generate'));
+    expect(generate).toBeGreaterThanOrEqual(0);
+    expect(build.indexOf('node services/build.mjs "${SERVICE}"')).toBeGreaterThan(generate);
   });
 
   it('copies only production dependencies into the final stage', () => {
@@ -96,25 +100,104 @@ describe('services/Dockerfile', () => {
     }
   });
 
-  it('has tsx, which runs the services from TypeScript, as a production dependency of services/kit', () => {
-    const kit = JSON.parse(readRepoFile('services/kit/package.json'));
-    expect(kit.dependencies).toHaveProperty('tsx');
+  it('compiles the service in the build stage with services/build.mjs; the final stage takes its output, no sources', () => {
+    const build = stages.find((stage) => stage.alias === 'build')!;
+    expect(all(build, 'RUN').map(({ args }) => args)).toContain('node services/build.mjs "${SERVICE}"');
+    const copies = all(last, 'COPY').map(({ args }) => args);
+    expect(copies).toContain('--from=build /app/services/${SERVICE}/dist ./dist');
+    // From the build context only the migrations (SQL), which `migrate` finds at dist/../prisma/migrations.
+    expect(copies.filter((args) => !args.startsWith('--from='))).toEqual(['services/${SERVICE}/prisma/migrations ./prisma/migrations']);
   });
 
-  it('runs the service with node --import tsx, the role as its command, all by default', () => {
-    const entrypoint = execForm(one(last, 'ENTRYPOINT'));
-    expect(entrypoint.join(' ')).toContain('exec node --import tsx "services/${SERVICE}/src/main.ts" "$@"');
+  it('runs compiled JavaScript with node as PID 1: no tsx or TypeScript at run time, the role as its command, all by default', () => {
+    expect(execForm(one(last, 'ENTRYPOINT'))).toEqual(['node', '--enable-source-maps', '/app/dist/main.cjs']);
     expect(execForm(one(last, 'CMD'))).toEqual(['all']);
     expect(all(last, 'ENV').map(({ args }) => args).join(' ')).toContain('SERVICE=${SERVICE}');
+    for (const { keyword, args } of last.instructions) expect(`${keyword} ${args}`).not.toMatch(/\btsx\b|\.ts\b|typescript/);
   });
 
-  it("checks the service's own port, from the routing table", () => {
-    expect(all(last, 'RUN').map(({ args }) => args).join('\n')).toContain("require('@bookstore/kit/platform')");
-    expect(healthcheckCommand(one(last, 'HEALTHCHECK')).join(' ')).toContain('process.env.PORT');
+  it('installs the production dependencies with npm ci only; tsx, esbuild and TypeScript are not among them', () => {
+    const dependencies = stages.find((stage) => stage.alias === 'production-dependencies')!;
+    const install = all(dependencies, 'RUN').map(({ args }) => args).find((run) => /\bnpm (ci|install)\b/.test(run))!;
+    const workspaces = [...install.matchAll(/-w (\S+)/g)].map((match) => match[1]!.replace('${SERVICE}', '*'));
+    expect(workspaces).toEqual(['events', 'services/kit', 'services/*']);
+    // What `npm ci --omit=dev --legacy-peer-deps -w ...` installs: the workspaces' dependencies and everything they
+    // depend on in turn (optional ones too, peers not), resolved in the lockfile as npm does (nearest node_modules).
+    const lock = JSON.parse(readRepoFile('package-lock.json')) as { packages: Record<string, { link?: boolean; resolved?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }> };
+    const installed = new Set<string>();
+    const resolve = (from: string, name: string): string | undefined => {
+      for (let dir = from; ; ) {
+        const candidate = dir ? `${dir}/node_modules/${name}` : `node_modules/${name}`;
+        if (lock.packages[candidate]) return candidate;
+        if (!dir) return undefined;
+        const up = dir.lastIndexOf('/node_modules/');
+        dir = up >= 0 ? dir.slice(0, up) : '';
+      }
+    };
+    const visit = (from: string) => {
+      const entry = lock.packages[from]!;
+      if (entry.link && entry.resolved) return visit(entry.resolved); // a workspace: its own entry lists its dependencies
+      for (const name of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) {
+        const found = resolve(from, name);
+        if (found && !installed.has(found)) {
+          installed.add(found);
+          visit(found);
+        }
+      }
+    };
+    for (const workspace of ['events', 'services/kit', ...serviceNames.map((name) => `services/${name}`)]) visit(workspace);
+    expect(installed.size).toBeGreaterThan(50);
+    expect([...installed].map((entry) => entry.replace(/^.*node_modules\//, '')).filter((name) => /^(tsx|esbuild|@esbuild\/.*|typescript)$/.test(name))).toEqual([]);
+    // Where they belong: esbuild compiles the images (a devDependency of services/kit, installed in the build stage);
+    // tsx runs the TypeScript sources under `npm start` (apphost) and the repository's scripts.
+    expect(JSON.parse(readRepoFile('services/kit/package.json')).devDependencies).toHaveProperty('esbuild');
+    expect(JSON.parse(readRepoFile('services/apphost/package.json')).dependencies).toHaveProperty('tsx');
   });
 
-  it('ships the topology provisioning script for the compose one-shot', () => {
-    expect(all(last, 'COPY').map(({ args }) => args)).toContain('localstack localstack');
+  describe('services/build.mjs', () => {
+    let out: string;
+    beforeAll(() => {
+      // Inside the repository, so that the bundles find node_modules as they do at /app in the image.
+      mkdirSync(path.join(repoRoot, 'node_modules/.cache'), { recursive: true });
+      out = mkdtempSync(path.join(repoRoot, 'node_modules/.cache/service-build-'));
+    });
+    afterAll(() => rmSync(out, { recursive: true, force: true }));
+    const build = (name: string) => {
+      const dir = path.join(out, name);
+      const result = spawnSync(process.execPath, ['services/build.mjs', name, dir], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      return dir;
+    };
+
+    it.each(serviceNames)('compiles %s into bundles that plain node runs, npm packages left to node_modules', (name) => {
+      const dir = build(name);
+      expect(readFileSync(path.join(dir, 'service-port'), 'utf8')).toBe(String(services[name].port));
+      const main = readFileSync(path.join(dir, 'main.cjs'), 'utf8');
+      expect(main).not.toMatch(/require\("(@bookstore\/|\.)/); // the workspaces are inside
+      expect(main).toContain('require("express")'); // npm packages are not
+      // Plain node, no loader: every module resolves, and the entrypoint answers an unknown role as the sources do.
+      const run = spawnSync(process.execPath, [path.join(dir, 'main.cjs'), 'no-such-role'], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(run.status).toBe(1);
+      expect(run.stdout + run.stderr).toContain('unknown command \\"no-such-role\\"');
+    });
+
+    it("emits every file docker-compose.yml's one-shots run in the catalog image", () => {
+      const dir = build('catalog');
+      const compose = readRepoFile('docker-compose.yml');
+      for (const file of ['dist/provision.cjs', 'dist/seed.cjs']) {
+        expect(compose).toContain(`entrypoint: ["node", "${file}"]`);
+        expect(existsSync(path.join(dir, path.basename(file)))).toBe(true);
+      }
+      expect(existsSync(path.join(dir, 'books.json'))).toBe(true);
+      const provision = spawnSync(process.execPath, [path.join(dir, 'provision.cjs')], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, AWS_ENDPOINT_URL: '' } });
+      expect(provision.status).toBe(1);
+      expect(provision.stderr).toContain('AWS_ENDPOINT_URL is not set');
+    });
+
+    it('refuses a service that does not exist', () => {
+      const result = spawnSync(process.execPath, ['services/build.mjs', 'nosuch', path.join(out, 'nosuch')], { cwd: repoRoot, encoding: 'utf8' });
+      expect(result.status).not.toBe(0);
+    });
   });
 
   describe("Prisma's query compilers", () => {
@@ -265,6 +348,6 @@ describe('frontend/Dockerfile', () => {
 describe('.dockerignore', () => {
   it('keeps installed and generated files of the host out of the build context', () => {
     const ignored = readRepoFile('.dockerignore').split('\n');
-    for (const pattern of ['**/node_modules', '**/src/infrastructure/prisma', '.git', 'frontend/dist']) expect(ignored).toContain(pattern);
+    for (const pattern of ['**/node_modules', '**/src/infrastructure/prisma', '.git', 'frontend/dist', 'services/*/dist']) expect(ignored).toContain(pattern);
   });
 });
