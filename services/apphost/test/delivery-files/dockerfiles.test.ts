@@ -58,6 +58,12 @@ describe.each(dockerfiles)('%s', (file) => {
     expect(all(finalStage(stages), 'RUN').map(({ args }) => args).filter((run) => /\bnpm (ci|install)\b/.test(run))).toEqual([]);
     expect(all(stages[0]!, 'COPY').map(({ args }) => args)).toContainEqual(expect.stringMatching(/^package\.json package-lock\.json \.\/$/));
   });
+
+  it('installs with npm ci only, never falling back to npm install (which would re-resolve a stale lockfile)', () => {
+    const installs = stages.flatMap((stage) => all(stage, 'RUN').map(({ args }) => args)).filter((run) => /\bnpm (ci|install|i)\b/.test(run));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install).not.toMatch(/\bnpm (install|i)\b|\|\|/);
+  });
 });
 
 describe('services/Dockerfile', () => {
