@@ -35,7 +35,7 @@ bookstore_node24() {
   esac
   [[ "$(uname -s)" == Linux ]] || { echo "node24: only Linux is handled here; install Node $version yourself" >&2; return 1; }
 
-  cache="${BOOKSTORE_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bookstore-node}"
+  cache="${BOOKSTORE_NODE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/bookstore-node}"
   dir="$cache/node-v$version-linux-$arch"
   if [[ -x "$dir/bin/node" ]] && "$dir/bin/node" --version >/dev/null 2>&1; then
     echo "node24: the machine has Node ${current:-none}; using Node $version from the cache ($dir)"
