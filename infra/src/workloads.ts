@@ -101,6 +101,8 @@ export class Workloads extends pulumi.ComponentResource {
       image: this.args.images[service],
       essential: role !== 'migrate',
       command: [role],
+      // The image runs compiled JavaScript and writes nothing to disk (scripts/containers/rehearse.sh runs it --read-only).
+      readonlyRootFilesystem: true,
       environment: [
         { name: 'AWS_REGION', value: this.args.region },
         { name: 'TOPOLOGY_PREFIX', value: `${settings.namePrefix}-` },

@@ -273,6 +273,12 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         }
       });
 
+      it("runs the services' containers on a read-only root filesystem", () => {
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name))) {
+          for (const container of JSON.parse(definition.inputs.containerDefinitions)) expect([container.name, container.readonlyRootFilesystem]).toEqual([container.name, true]);
+        }
+      });
+
       it('runs every task on the architecture the pipelines build for', () => {
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
           expect(definition.inputs.runtimePlatform).toEqual({ operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' });
