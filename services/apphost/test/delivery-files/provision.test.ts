@@ -7,7 +7,7 @@ import { testInfrastructure, uniqueSuffix } from '@bookstore/kit/testing';
 import { provision } from '../../../../localstack/provision';
 import { repoRoot } from './support';
 
-/** Runs localstack/provision.ts as the compose one-shot does: its own process, configured by environment. */
+/** Runs localstack/provision.ts in its own process, configured by environment, as compose's one-shot runs its compiled form. */
 async function runProvisionScript(env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'localstack/provision.ts'], {
     cwd: repoRoot,
