@@ -27,8 +27,24 @@ interface Run {
   failing: string[];
 }
 
+/**
+ * One Lighthouse run of `url`, tried again (at most twice) only when Lighthouse itself fails to record the trace
+ * and says to run it again (NO_NAVSTART, seen once in a clean-clone CI run): that says nothing about the page.
+ */
+async function lighthouse(url: string, outputPath: string, attemptsLeft = 2): Promise<Run> {
+  try {
+    return await lighthouseOnce(url, outputPath);
+  } catch (error) {
+    if (attemptsLeft > 0 && /Please run Lighthouse again/.test(String(error))) {
+      console.warn(`Lighthouse could not record ${url} and asks to be run again: ${String(error).split('\n')[1] ?? ''}`);
+      return lighthouse(url, outputPath, attemptsLeft - 1);
+    }
+    throw error;
+  }
+}
+
 /** One Lighthouse run of `url` through its CLI (Lighthouse is ESM-only; jest runs CommonJS). */
-async function lighthouse(url: string, outputPath: string): Promise<Run> {
+async function lighthouseOnce(url: string, outputPath: string): Promise<Run> {
   const child = spawn(process.execPath, [lighthouseCli, url, '--quiet', '--output=json', `--output-path=${outputPath}`, `--chrome-flags=${chromeFlags.join(' ')}`], {
     env: { ...process.env, CHROME_PATH: chromiumPath },
     stdio: ['ignore', 'ignore', 'pipe'],
