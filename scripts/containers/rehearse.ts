@@ -393,6 +393,12 @@ async function stopWorkers(): Promise<void> {
   }
 }
 
+/** Runs a node script inside an image, offline, and reads the JSON its last line prints; the error's tail when it fails. */
+async function factsFromImage<T>(image: string, script: string): Promise<{ facts?: T; error: string }> {
+  const ran = await podman(['run', '--rm', '--network', 'none', '--pull', 'never', '--label', label, '--entrypoint', 'node', image, '-e', script], 60_000);
+  return ran.status === 0 ? { facts: JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as T, error: '' } : { error: lastLines(ran.stderr) };
+}
+
 async function checkCaBundles(): Promise<void> {
   const script = [
     "const { X509Certificate } = require('node:crypto');",
@@ -403,10 +409,9 @@ async function checkCaBundles(): Promise<void> {
     'console.log(JSON.stringify({ certificates: certs.length, validRdsRoots: roots.length }));',
   ].join(' ');
   for (const name of serviceNames) {
-    const ran = await podman(['run', '--rm', '--network', 'none', '--pull', 'never', '--label', label, '--entrypoint', 'node', imageOf(name), '-e', script], 60_000);
-    const found = ran.status === 0 ? (JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { certificates: number; validRdsRoots: number }) : undefined;
+    const { facts: found, error } = await factsFromImage<{ certificates: number; validRdsRoots: number }>(imageOf(name), script);
     const ok = found !== undefined && found.certificates > 10 && found.validRdsRoots > 0;
-    record(ok ? 'PASS' : 'FAIL', `${name} image: /app/certs/rds-global-bundle.pem`, found ? `${found.certificates} certificates, ${found.validRdsRoots} valid Amazon RDS roots` : lastLines(ran.stderr));
+    record(ok ? 'PASS' : 'FAIL', `${name} image: /app/certs/rds-global-bundle.pem`, found ? `${found.certificates} certificates, ${found.validRdsRoots} valid Amazon RDS roots` : error);
   }
 }
 
@@ -449,10 +454,9 @@ async function noTypeScriptAtRuntime(): Promise<void> {
     "console.log(JSON.stringify({ found, compiled: fs.existsSync('/app/dist/main.cjs') }));",
   ].join(' ');
   for (const name of serviceNames) {
-    const ran = await podman(['run', '--rm', '--network', 'none', '--pull', 'never', '--label', label, '--entrypoint', 'node', imageOf(name), '-e', script], 60_000);
-    const facts = ran.status === 0 ? (JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { found: string[]; compiled: boolean }) : undefined;
+    const { facts, error } = await factsFromImage<{ found: string[]; compiled: boolean }>(imageOf(name), script);
     const ok = facts !== undefined && facts.found.length === 0 && facts.compiled;
-    record(ok ? 'PASS' : 'FAIL', `${name} image: compiled JavaScript (dist/main.cjs), no tsx, esbuild or typescript`, facts ? (ok ? 'none installed' : `installed: ${facts.found.join(', ') || '-'}, dist/main.cjs ${facts.compiled ? 'present' : 'missing'}`) : lastLines(ran.stderr));
+    record(ok ? 'PASS' : 'FAIL', `${name} image: compiled JavaScript (dist/main.cjs), no tsx, esbuild or typescript`, facts ? (ok ? 'none installed' : `installed: ${facts.found.join(', ') || '-'}, dist/main.cjs ${facts.compiled ? 'present' : 'missing'}`) : error);
   }
 }
 
