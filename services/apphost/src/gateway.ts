@@ -87,16 +87,8 @@ const pageHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** The encodings a request accepts with a non-zero quality (`br;q=0` refuses brotli). */
-function acceptedEncodings(header: string | undefined): Set<string> {
-  const accepted = new Set<string>();
-  for (const part of (header ?? '').split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
-    if (name && !(q && Number(q.slice(2)) === 0)) accepted.add(name);
-  }
-  return accepted;
-}
+/** The files the Vite build writes beside a text asset, by encoding, in order of preference. */
+const precompressedFiles = { br: '.br', gzip: '.gz' } as const;
 
 /**
  * Sends the `.br` (else `.gz`) file the Vite build wrote beside a text asset, when the browser accepts that
@@ -110,11 +102,12 @@ function servePrecompressed(assetsDir: string): RequestHandler {
     const file = path.join(assetsDir, relative);
     if (!type || !file.startsWith(assetsDir) || !existsSync(file)) return next();
     res.vary('Accept-Encoding');
-    const accepted = acceptedEncodings(req.get('accept-encoding'));
-    const encoding = [['br', '.br'], ['gzip', '.gz']].find(([name, ext]) => accepted.has(name!) && existsSync(file + ext));
-    if (!encoding) return next();
-    res.set({ 'Content-Type': type, 'Content-Encoding': encoding[0], 'Cache-Control': cacheControl.hashedAsset });
-    res.sendFile(file + encoding[1], { headers: { 'Content-Type': type }, cacheControl: false }, (error) => error && next(error));
+    const written = Object.entries(precompressedFiles).filter(([, ext]) => existsSync(file + ext)).map(([name]) => name);
+    // Express's own Accept-Encoding negotiation (q-values, `br;q=0`, `*`); br first when the browser rates both alike.
+    const encoding = written.length > 0 ? req.acceptsEncodings(written) : false;
+    if (!encoding || encoding === 'identity') return next();
+    res.set({ 'Content-Type': type, 'Content-Encoding': encoding, 'Cache-Control': cacheControl.hashedAsset });
+    res.sendFile(file + precompressedFiles[encoding as keyof typeof precompressedFiles], { headers: { 'Content-Type': type }, cacheControl: false }, (error) => error && next(error));
   };
 }
 
