@@ -1,6 +1,7 @@
 export * from './contracts';
 export { envelopeSchema, type Envelope, type EnvelopeOrigin } from './envelope';
 export * from './topology';
+export { serviceNames, type ServiceName } from './services';
 export { createAwsClients, type AwsClients, type AwsOptions } from './messaging/aws';
 export { findQueueUrl, findTopicArn } from './messaging/addresses';
 export { EventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from './messaging/consumer';

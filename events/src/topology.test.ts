@@ -1,5 +1,6 @@
 import { contracts, eventTypes, type EventType } from './contracts';
-import { consumers, maxReceiveCount, producers, resolveTopology, topicOf, typeAttribute, type Consumer, type Topology } from './topology';
+import { serviceNames } from './services';
+import { consumers, maxReceiveCount, resolveTopology, topicOfEvent, typeAttribute, type Consumer, type Topology } from './topology';
 
 const consumerNames = Object.keys(consumers) as Consumer[];
 const consumed = (consumer: Consumer): readonly EventType[] => consumers[consumer].consumes;
@@ -17,8 +18,8 @@ describe.each([
   });
 
   it('has one topic per producer, named after it', () => {
-    expect(topology.topics).toHaveLength(producers.length);
-    expect(topology.topics.map((topic) => topic.producer).sort()).toEqual([...producers].sort());
+    expect(topology.topics).toHaveLength(serviceNames.length);
+    expect(topology.topics.map((topic) => topic.producer).sort()).toEqual([...serviceNames].sort());
     for (const topic of topology.topics) expect(topic.name).toBe(`${prefix}${topic.producer}-events`);
     expect(new Set(topology.topics.map((topic) => topic.name)).size).toBe(topology.topics.length);
   });
@@ -60,7 +61,7 @@ describe.each([
       const carrying = subscriptions.filter((subscription) => subscription.filterPolicy[typeAttribute].includes(type));
       expect(carrying).toHaveLength(1);
       expect(carrying[0]?.topic).toBe(`${prefix}${contracts[type].producer}-events`);
-      expect(carrying[0]?.topic).toBe(topicOf(type, prefix));
+      expect(carrying[0]?.topic).toBe(topicOfEvent(type, prefix));
     }
     // ... and nothing it does not consume.
     const routed = subscriptions.flatMap((subscription) => subscription.filterPolicy[typeAttribute]);

@@ -38,7 +38,7 @@ export class Messaging extends pulumi.ComponentResource {
       const queue = new aws.sqs.Queue(spec.name, {
         name: spec.name,
         visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
-        receiveWaitTimeSeconds: 20,
+        receiveWaitTimeSeconds: spec.receiveWaitTimeSeconds,
         sqsManagedSseEnabled: true,
         redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: spec.maxReceiveCount }),
       }, parent);

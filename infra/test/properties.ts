@@ -104,12 +104,13 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
     });
 
     describe('messaging follows the topology in events/', () => {
-      it('gives every queue a dead-letter queue with redrive after 5 receives, and encryption', () => {
+      it('gives every queue a dead-letter queue with redrive after 5 receives, encryption and the topology\'s timeouts', () => {
         for (const spec of topology.queues) {
           const queue = named(get().declared, 'aws:sqs/queue:Queue', spec.name);
           const deadLetterQueue = named(get().declared, 'aws:sqs/queue:Queue', spec.deadLetterQueueName);
           expect(JSON.parse(queue.inputs.redrivePolicy)).toEqual({ deadLetterTargetArn: arnOf(deadLetterQueue), maxReceiveCount: 5 });
           expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
+          expect(queue.inputs).toMatchObject({ visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds, receiveWaitTimeSeconds: spec.receiveWaitTimeSeconds });
           expect(deadLetterQueue.inputs.sqsManagedSseEnabled).toBe(true);
         }
         for (const topic of topology.topics) expect(named(get().declared, 'aws:sns/topic:Topic', topic.name).inputs.kmsMasterKeyId).toBeTruthy();

@@ -52,7 +52,7 @@ describe('peekDeadLetters', () => {
     }
     // Poison, dead-lettered by the real consumer with its failure attributes.
     const broken = { ...sampleEvent('OrderPlaced'), data: { orderId: 'not-a-uuid' } };
-    const consumer = new EventConsumer({ sqs: clients().sqs, queueName: queue.name, deadLetterQueueName: queue.deadLetterQueueName, handlers: { OrderPlaced: async () => {} }, waitTimeSeconds: 1 });
+    const consumer = new EventConsumer({ sqs: clients().sqs, queue, handlers: { OrderPlaced: async () => {} }, waitTimeSeconds: 1 });
     await consumer.start();
     try {
       await send(queue.name, '{"id": ');
@@ -117,7 +117,7 @@ describe('redriveDeadLetters', () => {
   it('moves each message once while the consumer still dead-letters them, and leaves those in the DLQ', async () => {
     const queue = queueOf('payments');
     // A consumer that handles nothing: every event is poison to it (unknown_type) and goes straight back.
-    const consumer = new EventConsumer({ sqs: clients().sqs, queueName: queue.name, deadLetterQueueName: queue.deadLetterQueueName, handlers: {}, waitTimeSeconds: 1 });
+    const consumer = new EventConsumer({ sqs: clients().sqs, queue, handlers: {}, waitTimeSeconds: 1 });
     await consumer.start();
     try {
       for (let i = 0; i < 3; i++) await send(queue.deadLetterQueueName, encodeEvent(sampleEvent('OrderPlaced')));

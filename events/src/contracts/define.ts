@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { buildEnvelope, type Envelope, type EnvelopeOrigin } from '../envelope';
+import type { ServiceName } from '../services';
 
-/** The services that produce events; each owns one topic. */
-export type Producer = 'catalog' | 'orders' | 'payments';
+/** The service that publishes an event, on its own topic. */
+export type Producer = ServiceName;
 
 export interface EventContract<Type extends string = string, Schema extends z.ZodType = z.ZodType> {
   producer: Producer;

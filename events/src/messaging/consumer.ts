@@ -2,6 +2,7 @@ import { ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer as SqsConsumer } from 'sqs-consumer';
 import type { AnyEvent, EventOf, EventType } from '../contracts';
+import type { QueueSpec } from '../topology';
 import { findQueueUrl } from './addresses';
 import { decodeEvent } from './decode';
 import { BatchDeleter } from './deleter';
@@ -13,14 +14,12 @@ export type EventHandlers<T extends EventType> = { [K in T]: EventHandler<K> };
 
 export interface EventConsumerOptions<T extends EventType> {
   sqs: SQSClient;
-  queueName: string;
-  deadLetterQueueName: string;
+  /** The queue as the topology describes it: its name, dead-letter queue, visibility timeout and long-poll wait. */
+  queue: Pick<QueueSpec, 'name' | 'deadLetterQueueName' | 'visibilityTimeoutSeconds' | 'receiveWaitTimeSeconds'>;
   handlers: EventHandlers<T>;
   logger?: Logger;
-  /** Long-poll wait, 1-20 s. stop() cancels the poll in flight, so this does not make stopping slower. */
+  /** Long-poll wait, 1-20 s, when not the queue's. stop() cancels the poll in flight, so it does not make stopping slower. */
   waitTimeSeconds?: number;
-  /** The queue's visibility timeout: the lease below never exceeds it. */
-  visibilityTimeoutSeconds?: number;
   /**
    * How long a message stays hidden from other consumers after a receive took it (the receive's VisibilityTimeout),
    * renewed every `leaseSeconds / 2.5` while its handler runs. A message whose receive was cancelled (see stop())
@@ -62,15 +61,17 @@ export class EventConsumer<T extends EventType> {
 
   constructor(private readonly options: EventConsumerOptions<T>) {
     this.logger = options.logger ?? silentLogger;
-    this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
-    this.leaseSeconds = Math.ceil(Math.max(2, Math.min(options.leaseSeconds ?? defaultLeaseSeconds, options.visibilityTimeoutSeconds ?? 30)));
+    this.waitTimeSeconds = options.waitTimeSeconds ?? options.queue.receiveWaitTimeSeconds;
+    // The lease never exceeds the queue's visibility timeout.
+    this.leaseSeconds = Math.ceil(Math.max(2, Math.min(options.leaseSeconds ?? defaultLeaseSeconds, options.queue.visibilityTimeoutSeconds)));
   }
 
   async start(): Promise<void> {
     if (this.consumer) return;
-    const { sqs, queueName, deadLetterQueueName } = this.options;
+    const { sqs, queue } = this.options;
+    const queueName = queue.name;
     const queueUrl = await findQueueUrl(sqs, queueName);
-    this.deadLetterQueueUrl = await findQueueUrl(sqs, deadLetterQueueName);
+    this.deadLetterQueueUrl = await findQueueUrl(sqs, queue.deadLetterQueueName);
     this.deleter = new BatchDeleter(sqs, queueUrl);
     this.receiving = new AbortController();
     this.consumer = SqsConsumer.create({
@@ -155,7 +156,7 @@ export class EventConsumer<T extends EventType> {
       // Typed per event when the handlers were given; here one event of any type is dispatched by its type.
       const handlers = this.options.handlers as unknown as Partial<Record<EventType, (event: AnyEvent) => Promise<void>>>;
       const handler = handlers[event.type];
-      if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queueName} has no handler for ${event.type}`);
+      if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queue.name} has no handler for ${event.type}`);
       await handler(event);
       // One line per event, as pino-http writes one per request: its duration is what the benchmark reads.
       const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
@@ -170,7 +171,7 @@ export class EventConsumer<T extends EventType> {
 
   private async deadLetter(message: Message, error: PoisonMessageError): Promise<void> {
     this.logger.error(
-      { queue: this.options.queueName, messageId: message.MessageId, reason: error.reason, detail: error.detail },
+      { queue: this.options.queue.name, messageId: message.MessageId, reason: error.reason, detail: error.detail },
       'unprocessable message moved to the dead-letter queue',
     );
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1024) || '-' });
@@ -182,7 +183,7 @@ export class EventConsumer<T extends EventType> {
           ...message.MessageAttributes,
           [failureAttributes.reason]: attribute(error.reason),
           [failureAttributes.detail]: attribute(error.detail),
-          [failureAttributes.sourceQueue]: attribute(this.options.queueName),
+          [failureAttributes.sourceQueue]: attribute(this.options.queue.name),
         },
       }),
     );

@@ -68,8 +68,7 @@ async function consume<C extends Consumer>(
   const handlers = Object.fromEntries(consumers[consumer].consumes.map((type) => [type, handle])) as unknown as EventHandlers<ConsumedBy<C>>;
   const eventConsumer = new EventConsumer({
     sqs: aws.sqs,
-    queueName: queue.name,
-    deadLetterQueueName: queue.deadLetterQueueName,
+    queue,
     handlers,
     waitTimeSeconds,
   });
@@ -173,10 +172,10 @@ describe('provisionTopology', () => {
     expect(JSON.parse(Attributes.FilterPolicy ?? '{}')).toEqual(subscription.filterPolicy);
   });
 
-  it('gives every queue a redrive policy to its own dead-letter queue', async () => {
+  it('gives every queue a redrive policy to its own dead-letter queue, and the topology timeouts', async () => {
     for (const queue of topology.queues) {
       const { Attributes = {} } = await aws.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.name), AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'] }),
+        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.name), AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'ReceiveMessageWaitTimeSeconds'] }),
       );
       const { Attributes: dlq = {} } = await aws.sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.deadLetterQueueName), AttributeNames: ['QueueArn'] }),
@@ -185,6 +184,7 @@ describe('provisionTopology', () => {
       expect(redrive.deadLetterTargetArn).toBe(dlq.QueueArn);
       expect(Number(redrive.maxReceiveCount)).toBe(queue.maxReceiveCount);
       expect(Number(Attributes.VisibilityTimeout)).toBe(queue.visibilityTimeoutSeconds);
+      expect(Number(Attributes.ReceiveMessageWaitTimeSeconds)).toBe(queue.receiveWaitTimeSeconds);
     }
   });
 });

@@ -31,6 +31,7 @@ export async function provisionTopology({ sns, sqs }: { sns: SNSClient; sqs: SQS
     await createQueue(queue.deadLetterQueueName, { MessageRetentionPeriod: String(14 * 24 * 3600) });
     await createQueue(queue.name, {
       VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+      ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitTimeSeconds),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArns[queue.deadLetterQueueName], maxReceiveCount: queue.maxReceiveCount }),
     });
   }

@@ -1,6 +1,6 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AnyEvent } from '../contracts';
-import { topicOf, typeAttribute } from '../topology';
+import { topicOfEvent, typeAttribute } from '../topology';
 import { findTopicArn } from './addresses';
 import { encodeEvent } from './decode';
 
@@ -26,7 +26,7 @@ export class EventPublisher {
     const outcome: PublishOutcome = { published: [], failed: [] };
     const byTopic = new Map<string, AnyEvent[]>();
     for (const event of events) {
-      const topic = topicOf(event.type, this.prefix);
+      const topic = topicOfEvent(event.type, this.prefix);
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
     }
     for (const [topic, topicEvents] of byTopic) {

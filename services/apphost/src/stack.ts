@@ -33,8 +33,6 @@ export interface StackOptions {
   /** The built shopper app to serve, or the server to proxy it from (default: the Vite dev server on its port). */
   frontend?: FrontendSource;
   orders?: Partial<OrdersSettings>;
-  /** SQS long-poll wait; stopping the stack takes up to this long. */
-  pollWaitSeconds?: number;
   logger: Logger;
   /** Called as each start-up step begins, for progress output. */
   onStep?: (step: string) => void;
@@ -87,7 +85,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         topologyPrefix,
         adminToken: options.adminToken,
         logLevel: logger.level,
-        pollWaitSeconds: options.pollWaitSeconds ?? 2,
       };
       const service = factories[name](config, logger.child({ name }), options);
       running[name] = await runService(service, { roles: ['api', 'worker'], port: ports[name] ?? services[name].port });

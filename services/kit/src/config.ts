@@ -18,8 +18,8 @@ export const serviceEnvironment = z.object({
   /** Prefix of every topic and queue name, to keep environments apart (for example `bookstore-prod-`). */
   TOPOLOGY_PREFIX: z.string().default(''),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters'),
-  /** SQS long-poll wait: longer means fewer empty receives (a graceful stop cancels the poll, so it costs no stop time). */
-  SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(1).max(20).default(10),
+  /** SQS long-poll wait; unset means the queue's (receiveWaitTimeSeconds in events/src/topology.ts). */
+  SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(1).max(20).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,3 +1,5 @@
+import { serviceNames, type ServiceName } from '@bookstore/events/services';
+
 /**
  * The routing table: which service answers which paths, on which port, with which database.
  * The local gateway, and later the ALB rules, nginx config and compose file, are all derived from it.
@@ -6,10 +8,9 @@ export const services = {
   catalog: { port: 3001, pathPrefix: '/api/catalog', database: 'catalog' },
   orders: { port: 3002, pathPrefix: '/api/orders', database: 'orders' },
   payments: { port: 3003, pathPrefix: '/api/payments', database: 'payments' },
-} as const;
+} as const satisfies Record<ServiceName, { port: number; pathPrefix: string; database: string }>;
 
-export type ServiceName = keyof typeof services;
-export const serviceNames = Object.keys(services) as ServiceName[];
+export { serviceNames, type ServiceName };
 
 /** Everything not matched by a service route goes to the frontend. */
 export const frontend = { port: 3000 } as const;

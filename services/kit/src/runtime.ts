@@ -28,8 +28,8 @@ export interface ServiceConfig {
   topologyPrefix: string;
   adminToken: string;
   logLevel: string;
-  /** SQS long-poll wait in seconds; a graceful stop takes up to this long. */
-  pollWaitSeconds: number;
+  /** SQS long-poll wait in seconds; undefined means the queue's own (see the topology). */
+  pollWaitSeconds?: number;
 }
 
 export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -90,9 +90,7 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
     consumer: (handlers) =>
       new EventConsumer({
         sqs: aws.sqs,
-        queueName: queue.name,
-        deadLetterQueueName: queue.deadLetterQueueName,
-        visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+        queue,
         waitTimeSeconds: config.pollWaitSeconds,
         handlers,
         logger,

@@ -64,6 +64,7 @@ describe('localstack/provision.ts, against the embedded SNS/SQS emulator', () =>
         if (name === queue.name) {
           expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: queueArns[queue.deadLetterQueueName], maxReceiveCount: queue.maxReceiveCount });
           expect(Attributes!.VisibilityTimeout).toBe(String(queue.visibilityTimeoutSeconds));
+          expect(Attributes!.ReceiveMessageWaitTimeSeconds).toBe(String(queue.receiveWaitTimeSeconds));
         }
       }
     }

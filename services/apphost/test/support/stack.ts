@@ -22,7 +22,6 @@ export async function startTestStack(overrides: Partial<StackOptions> = {}): Pro
     databaseSuffix: `_${suffix}`,
     ports: { catalog: 0, orders: 0, payments: 0, gateway: 0 },
     frontend: { url: 'http://127.0.0.1:9' },
-    pollWaitSeconds: 1,
     logger: testLogger(),
     ...overrides,
   });
