@@ -1,7 +1,7 @@
 import { createHttpApp, createInfrastructure, periodic, serviceSettings, type Logger, type Service, type ServiceConfig } from '@bookstore/kit';
 import { z } from 'zod';
 import { ordersRoutes } from './api/routes';
-import { cancelOverdueOrders } from './application/saga';
+import { cancelOverdueOrders } from './application/cancel-overdue-orders';
 import { createOrdersDb } from './infrastructure/database';
 import { ordersEventHandlers } from './integration/handlers';
 

@@ -1,17 +1,19 @@
 import type { ConsumedBy, EventHandlers } from '@bookstore/events';
+import { applySagaEvent } from '../application/apply-saga-event';
 import { replicateBook } from '../application/catalog-replica';
-import { applySagaEvent } from '../application/saga';
+import type { SagaEvent } from '../domain/order-saga';
 import type { OrdersDb } from '../infrastructure/database';
 
 /** What Orders does with each event its queue receives (the topology in events/ decides which arrive). */
 export function ordersEventHandlers(db: OrdersDb): EventHandlers<ConsumedBy<'orders'>> {
+  const applySaga = (event: SagaEvent) => applySagaEvent(db, event);
   return {
     BookUpserted: (event) => replicateBook(db, event),
-    InventoryReserved: (event) => applySagaEvent(db, event, { type: 'InventoryReserved' }),
-    InventoryRejected: (event) => applySagaEvent(db, event, { type: 'InventoryRejected' }),
-    InventoryReleased: (event) => applySagaEvent(db, event, { type: 'InventoryReleased' }),
-    PaymentSettled: (event) => applySagaEvent(db, event, { type: 'PaymentSettled' }),
-    PaymentDeclined: (event) => applySagaEvent(db, event, { type: 'PaymentDeclined', declineCode: event.data.declineCode }),
-    PaymentRefunded: (event) => applySagaEvent(db, event, { type: 'PaymentRefunded' }),
+    InventoryReserved: applySaga,
+    InventoryRejected: applySaga,
+    InventoryReleased: applySaga,
+    PaymentSettled: applySaga,
+    PaymentDeclined: applySaga,
+    PaymentRefunded: applySaga,
   };
 }

@@ -1,6 +1,26 @@
-import type { CancellationReason, DeclineCode } from '@bookstore/events';
+/**
+ * The order saga, as Orders sees it. Nobody orchestrates it: Catalog and Payments each react to OrderPlaced,
+ * and Orders decides the order from what they report.
+ *
+ * | step           | run by   | on          | reports                                | undone by (compensation)                                      |
+ * | -------------- | -------- | ----------- | -------------------------------------- | ------------------------------------------------------------- |
+ * | reserve stock  | Catalog  | OrderPlaced | InventoryReserved / InventoryRejected  | Catalog on OrderCancelled: gives the stock back, InventoryReleased |
+ * | charge payment | Payments | OrderPlaced | PaymentSettled / PaymentDeclined       | Payments on OrderCancelled: refunds the charge, PaymentRefunded |
+ *
+ * Orders cancels on InventoryRejected, PaymentDeclined or the deadline, and emits OrderCancelled with that reason;
+ * a step that never succeeded has nothing to undo (a rejected reservation holds no stock, a declined payment
+ * charged nothing). An OrderCancelled that reaches Catalog or Payments before OrderPlaced leaves a tombstone there,
+ * so the late OrderPlaced reserves and charges nothing. InventoryReleased and PaymentRefunded only complete the
+ * order's record: a decided order stays decided.
+ *
+ * Following PaymentDeclined: orders/src/integration/handlers.ts → application/apply-saga-event.ts (sagaInputOf
+ * below) → `advance` here (payment DECLINED, order CANCELLED with payment_declined) → application/advance-order.ts
+ * stores it and emits OrderCancelled → catalog/src/application/reservations.ts `releaseStock` (InventoryReleased)
+ * and payments/src/application/payments.ts `refundOrder` (nothing settled, so nothing to refund).
+ */
+import type { AnyEvent, CancellationReason, DeclineCode } from '@bookstore/events';
+import type { OrderStatus } from './order-status';
 
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 export type InventoryStep = 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED';
 export type PaymentStep = 'PENDING' | 'SETTLED' | 'DECLINED' | 'REFUNDED';
 
@@ -22,6 +42,14 @@ export type SagaInput =
   | { type: 'PaymentRefunded' }
   | { type: 'DeadlinePassed' };
 
+/** The events Catalog and Payments send back about an order; each carries the order's id as data.orderId. */
+export type SagaEvent = Extract<AnyEvent, { type: Exclude<SagaInput['type'], 'DeadlinePassed'> }>;
+
+/** What a saga event means to the state machine: its type, and for a decline the provider's code. */
+export function sagaInputOf(event: SagaEvent): SagaInput {
+  return event.type === 'PaymentDeclined' ? { type: event.type, declineCode: event.data.declineCode } : { type: event.type };
+}
+
 export type SagaOutcome = { type: 'OrderConfirmed' } | { type: 'OrderCancelled'; reason: CancellationReason };
 
 /**
@@ -42,7 +70,7 @@ const paymentFrom: Record<PaymentStep, PaymentStep[]> = {
 };
 
 /**
- * The order saga, as Orders sees it: CONFIRMED once stock is reserved and payment settled; CANCELLED
+ * Advances the saga by one input: CONFIRMED once stock is reserved and payment settled; CANCELLED
  * (with the first reason that arrived) on a rejection, a decline or the deadline. CONFIRMED and CANCELLED
  * are final; what arrives after them is recorded but changes the status no more. Pure, so it is tested
  * without a database; the caller persists the state and publishes the outcome.

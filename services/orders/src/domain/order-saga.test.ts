@@ -1,4 +1,4 @@
-import { advance, type SagaInput, type SagaState } from './saga';
+import { advance, type SagaInput, type SagaState } from './order-saga';
 
 const placed: SagaState = { status: 'PENDING', inventory: 'PENDING', payment: 'PENDING', cancelReason: null, declineCode: null };
 
