@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from '../db/unavailable';
+import { DomainError, type DomainErrorKind } from '../errors';
 import type { Logger } from '../logger';
 
 /** An error the client can act on. Thrown anywhere in a request, it becomes `{error: {code, message, details?}}`. */
@@ -38,13 +39,16 @@ const bodyErrors: Record<string, [status: number, code: string, message: string]
   'request.aborted': [400, 'request_aborted', 'the request was aborted'],
 };
 
+/** The one place a use case's refusal gets its HTTP status. */
+const statusOfKind: Record<DomainErrorKind, number> = { not_found: 404, conflict: 409, rejected: 422 };
+
 export const unknownRoute: RequestHandler = (req) => {
   throw new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path}`);
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, _next) => {
-    const known = error instanceof HttpError ? error : fromLibraryError(error);
+    const known = asHttpError(error);
     if (known) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
       return;
@@ -58,6 +62,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     logger.error({ err: error }, 'unhandled error in request');
     res.status(500).json({ error: { code: 'internal_error', message: 'something went wrong on our side' } });
   };
+}
+
+/** What the client did wrong, if anything: our own errors and the request-parsing libraries' ones. */
+function asHttpError(error: { type?: string; status?: number; message?: string }): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof DomainError) return new HttpError(statusOfKind[error.kind], error.code, error.message, error.details);
+  return fromLibraryError(error);
 }
 
 function fromLibraryError(error: { type?: string; status?: number; message?: string }): HttpError | undefined {
