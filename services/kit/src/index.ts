@@ -5,6 +5,7 @@ export type { SqlExecutor } from './db/sql';
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/app';
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
 export { errorHandler, HttpError, notFound, parseInput, uuidParam } from './http/errors';
+export { DomainError, type DomainErrorKind } from './errors';
 export { periodic, runService, stopOnSignals, type BackgroundTask, type Role, type RunningService, type Service } from './lifecycle';
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
