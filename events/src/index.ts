@@ -6,6 +6,7 @@ export { createAwsClients, type AwsClients, type AwsOptions } from './messaging/
 export { findQueueUrl, findTopicArn } from './messaging/addresses';
 export { EventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from './messaging/consumer';
 export { decodeEvent, encodeEvent } from './messaging/decode';
+export { FailureBackoff } from './messaging/failure-backoff';
 export type { Logger } from './messaging/logger';
 export { failureAttributes, PoisonMessageError, type PoisonReason } from './messaging/poison';
 export { provisionTopology, type ProvisionedTopology } from './messaging/provisioner';

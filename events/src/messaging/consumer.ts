@@ -1,11 +1,12 @@
 import { ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Consumer as SqsConsumer } from 'sqs-consumer';
+import { Consumer as SqsConsumer, type ConsumerOptions } from 'sqs-consumer';
 import type { AnyEvent, EventOf, EventType } from '../contracts';
 import type { QueueSpec } from '../topology';
 import { findQueueUrl } from './addresses';
 import { decodeEvent } from './decode';
 import { BatchDeleter } from './deleter';
+import { FailureBackoff } from './failure-backoff';
 import { silentLogger, type Logger } from './logger';
 import { failureAttributes, PoisonMessageError } from './poison';
 
@@ -30,7 +31,6 @@ export interface EventConsumerOptions<T extends EventType> {
 
 /** Longest delay before a failed message is retried; each retry waits twice as long as the one before. */
 const maxRetryDelaySeconds = 60;
-const maxReceiveBackoffMs = 5_000;
 /**
  * Short enough that a message taken by a cancelled receive is back within seconds; long enough that the renewals
  * (every 2 s) keep a message being handled hidden even through a slow moment. A renewal that comes too late costs a
@@ -51,7 +51,7 @@ export class EventConsumer<T extends EventType> {
   private deadLetterQueueUrl?: string;
   private deleter?: BatchDeleter;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private receiveFailures = 0;
+  private readonly receiveBackoff = new FailureBackoff();
   private readonly logger: Logger;
 
   private readonly waitTimeSeconds: number;
@@ -69,52 +69,14 @@ export class EventConsumer<T extends EventType> {
   async start(): Promise<void> {
     if (this.consumer) return;
     const { sqs, queue } = this.options;
-    const queueName = queue.name;
-    const queueUrl = await findQueueUrl(sqs, queueName);
+    const queueUrl = await findQueueUrl(sqs, queue.name);
     this.deadLetterQueueUrl = await findQueueUrl(sqs, queue.deadLetterQueueName);
     this.deleter = new BatchDeleter(sqs, queueUrl);
     this.receiving = new AbortController();
-    this.consumer = SqsConsumer.create({
-      sqs: withCancellableReceives(sqs, this.receiving.signal),
-      queueUrl,
-      // Keep the client's configured endpoint (emulator, proxy, LocalStack) rather than the URL's host.
-      useQueueUrlAsEndpoint: false,
-      batchSize: 10,
-      waitTimeSeconds: this.waitTimeSeconds,
-      // How long stop() waits for the last poll's messages to be handled (the receive itself is cancelled at once).
-      pollingCompleteWaitTimeMs: (this.waitTimeSeconds + this.leaseSeconds) * 1000,
-      // Received messages are leased for leaseSeconds and the lease is renewed while they are handled.
-      visibilityTimeout: this.leaseSeconds,
-      heartbeatInterval: this.leaseSeconds / 2.5,
-      // Receive errors back off here (see backOffAfterFailures); the library's own pause covers only some of them.
-      authenticationErrorTimeout: 0,
-      preReceiveMessageCallback: () => this.backOffAfterFailures(),
-      messageSystemAttributeNames: ['ApproximateReceiveCount'],
-      messageAttributeNames: ['All'],
-      // Deleting is done here, right after the handler (batched, see deleter.ts), and counted as in-flight work that stop() waits for.
-      shouldDeleteMessages: false,
-      terminateVisibilityTimeout: (messages) => retryDelaySeconds(messages[0]),
-      handleMessage: (message) => this.track(this.process(message)),
-    });
-    this.consumer.on('error', (error) => {
-      if (!this.consumer) return;
-      this.receiveFailures += 1;
-      if (this.receiveFailures === 1 || this.receiveFailures % 20 === 0) {
-        this.logger.warn({ err: error, queue: queueName, failures: this.receiveFailures }, 'receiving from queue failed; retrying with backoff');
-      }
-    });
-    const recovered = () => {
-      if (this.receiveFailures === 0) return;
-      this.logger.info({ queue: queueName, failures: this.receiveFailures }, 'receiving from queue recovered');
-      this.receiveFailures = 0;
-    };
-    this.consumer.on('empty', recovered);
-    this.consumer.on('response_processed', recovered);
-    this.consumer.on('processing_error', (error, message) =>
-      this.logger.warn({ err: error, queue: queueName, messageId: message.MessageId }, 'event handler failed; the message will be retried'),
-    );
+    this.consumer = SqsConsumer.create(this.sqsConsumerOptions(queueUrl));
+    this.reportOn(this.consumer);
     this.consumer.start();
-    this.logger.info({ queue: queueName }, 'consuming events');
+    this.logger.info({ queue: queue.name }, 'consuming events');
   }
 
   /**
@@ -143,10 +105,56 @@ export class EventConsumer<T extends EventType> {
     return this.consumer?.status.isRunning ?? false;
   }
 
-  /** While the queue is unreachable, wait longer before each receive: 0.2 s, 0.4 s, ... up to 5 s (or until stop()). */
+  /** How sqs-consumer receives from the queue: leases, long polls, backoff, and deleting left to process(). */
+  private sqsConsumerOptions(queueUrl: string): ConsumerOptions {
+    return {
+      sqs: withCancellableReceives(this.options.sqs, this.receiving.signal),
+      queueUrl,
+      // Keep the client's configured endpoint (emulator, proxy, LocalStack) rather than the URL's host.
+      useQueueUrlAsEndpoint: false,
+      batchSize: 10,
+      waitTimeSeconds: this.waitTimeSeconds,
+      // How long stop() waits for the last poll's messages to be handled (the receive itself is cancelled at once).
+      pollingCompleteWaitTimeMs: (this.waitTimeSeconds + this.leaseSeconds) * 1000,
+      // Received messages are leased for leaseSeconds and the lease is renewed while they are handled.
+      visibilityTimeout: this.leaseSeconds,
+      heartbeatInterval: this.leaseSeconds / 2.5,
+      // Receive errors back off here (see backOffAfterFailures); the library's own pause covers only some of them.
+      authenticationErrorTimeout: 0,
+      preReceiveMessageCallback: () => this.backOffAfterFailures(),
+      messageSystemAttributeNames: ['ApproximateReceiveCount'],
+      messageAttributeNames: ['All'],
+      // Deleting is done here, right after the handler (batched, see deleter.ts), and counted as in-flight work that stop() waits for.
+      shouldDeleteMessages: false,
+      terminateVisibilityTimeout: (messages) => retryDelaySeconds(messages[0]),
+      handleMessage: (message) => this.track(this.process(message)),
+    };
+  }
+
+  /** Counts receive failures for the backoff and logs them, their end, and failed handlers. */
+  private reportOn(consumer: SqsConsumer): void {
+    const queue = this.options.queue.name;
+    consumer.on('error', (error) => {
+      if (!this.consumer) return; // stopping: the cancelled receive fails, as it should
+      if (this.receiveBackoff.failed()) {
+        this.logger.warn({ err: error, queue, failures: this.receiveBackoff.failures }, 'receiving from queue failed; retrying with backoff');
+      }
+    });
+    const received = () => {
+      const failures = this.receiveBackoff.succeeded();
+      if (failures > 0) this.logger.info({ queue, failures }, 'receiving from queue recovered');
+    };
+    consumer.on('empty', received);
+    consumer.on('response_processed', received);
+    consumer.on('processing_error', (error, message) =>
+      this.logger.warn({ err: error, queue, messageId: message.MessageId }, 'event handler failed; the message will be retried'),
+    );
+  }
+
+  /** While the queue is unreachable, wait longer before each receive (see FailureBackoff), or until stop(). */
   private async backOffAfterFailures(): Promise<void> {
-    if (this.receiveFailures === 0) return;
-    await sleep(Math.min(100 * 2 ** this.receiveFailures, maxReceiveBackoffMs), undefined, { signal: this.receiving.signal }).catch(() => undefined);
+    if (this.receiveBackoff.failures === 0) return;
+    await sleep(this.receiveBackoff.delayMs, undefined, { signal: this.receiving.signal }).catch(() => undefined);
   }
 
   private async process(message: Message): Promise<Message> {
