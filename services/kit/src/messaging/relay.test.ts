@@ -67,6 +67,16 @@ const unpublished = async () => (await query<{ id: string }>(url, 'SELECT id FRO
 const allPublished = (what: string) => eventually(async () => ((await unpublished()).length === 0 ? true : undefined), { what });
 const ids = (events: AnyEvent[]) => events.map((event) => event.id).sort();
 
+/** Records the statements every client of `pool` is sent, in order. */
+function recordStatements(pool: pg.Pool): string[] {
+  const statements: string[] = [];
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    Object.assign(client, { query: (text: unknown, ...rest: unknown[]) => (statements.push(String(text)), query(text, ...rest)) });
+  });
+  return statements;
+}
+
 describe('OutboxRelay', () => {
   it('publishes the events committed to the outbox and marks them published', async () => {
     const publisher = new FakePublisher();
@@ -126,6 +136,21 @@ describe('OutboxRelay', () => {
     expect(ids(publisher.published)).toEqual(ids(events));
   });
 
+  it('backs off after a failure, and commits notified meanwhile do not cut the backoff short', async () => {
+    const publisher = new FakePublisher();
+    publisher.failWith = new Error('broker unreachable');
+    await enqueue(makeEvents(1));
+    await relay(publisher, { pollIntervalMs: 10_000 }).start();
+    await eventually(async () => (publisher.calls >= 1 ? true : undefined), { what: 'the first attempt', intervalMs: 10 });
+
+    // Ten commits, and so ten notifications, within the first two backoffs (0.2 s, then 0.4 s).
+    for (let commit = 0; commit < 10; commit += 1) {
+      await enqueue(makeEvents(1));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(publisher.calls).toBeLessThanOrEqual(3);
+  });
+
   it('retries only the events the broker rejected, and does not publish the accepted ones again', async () => {
     const publisher = new FakePublisher();
     const events = makeEvents(4);
@@ -140,6 +165,24 @@ describe('OutboxRelay', () => {
     publisher.reject.clear();
     await allPublished('the rejected event to be published on a retry');
     expect(ids(publisher.published)).toEqual(ids(events));
+  });
+
+  it('commits what SNS accepted and sends no ROLLBACK after that COMMIT when it rejected the rest', async () => {
+    const recorded = createPool(url, testLogger());
+    const statements = recordStatements(recorded);
+    try {
+      const publisher = new FakePublisher();
+      const events = makeEvents(2);
+      const [rejected] = events;
+      publisher.reject.add(rejected!.id);
+      await enqueue(events);
+
+      await expect(new OutboxRelay({ pool: recorded, publisher, logger: testLogger() }).drain()).rejects.toThrow('1 of 2 events not published');
+      expect(await unpublished()).toEqual([rejected!.id]);
+      expect(statements.filter((statement) => ['BEGIN', 'COMMIT', 'ROLLBACK'].includes(statement))).toEqual(['BEGIN', 'COMMIT']);
+    } finally {
+      await recorded.end();
+    }
   });
 
   it('stop() waits for the batch being published, then flushes what was committed meanwhile', async () => {

@@ -1,4 +1,4 @@
-import type { AnyEvent, EventPublisher } from '@bookstore/events';
+import { FailureBackoff, type AnyEvent, type EventPublisher, type PublishOutcome } from '@bookstore/events';
 import type pg from 'pg';
 import type { Logger } from '../logger';
 import { outboxChannel } from './outbox';
@@ -12,24 +12,30 @@ export interface OutboxRelayOptions {
   batchSize?: number;
 }
 
-const maxBackoffMs = 5_000;
-
 /**
  * Publishes committed outbox events. Woken by Postgres LISTEN/NOTIFY the moment an event commits, with a
  * polling fallback. Several relays may run at once: each claims rows with FOR UPDATE SKIP LOCKED, and a row
  * is marked published only after SNS accepted it. If the broker is down the rows stay and are retried with
  * backoff; if the process dies mid-publish the transaction rolls back and another relay publishes them
  * again (consumers are idempotent, so a repeat is harmless).
+ *
+ * While started, one loop drains the outbox, then waits, and again. After a drain that succeeded it waits for a
+ * notification or the poll interval, whichever comes first; a notification that came during the drain ends the wait
+ * at once, since its event may have committed too late for that drain. After a failure it waits out the backoff, and
+ * notifications do not cut it short: the broker is most likely still down.
  */
 export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly backoff = new FailureBackoff();
   private listener?: pg.PoolClient;
-  private timer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
-  private wakeAgain = false;
   private stopped = true;
-  private failures = 0;
+  /** The drain-and-wait loop, from start() until stop() ends it. */
+  private loop?: Promise<void>;
+  /** A commit was notified since the current drain began. */
+  private notified = false;
+  /** Ends the wait between two drains early; set only while the loop waits. */
+  private wakeUp?: () => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -39,17 +45,17 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.stopped = false;
     await this.listen();
-    this.wake();
+    this.loop = this.run();
   }
 
   /** Stops listening and polling, then publishes what is left once more, so a clean shutdown leaves nothing behind. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.wakeUp?.();
     const listener = this.listener;
     this.listener = undefined;
     listener?.release(true); // destroyed, not pooled: a pooled client would still be LISTENing
-    await this.draining;
+    await this.loop;
     await this.drain().catch((error) => this.options.logger.warn({ err: error }, 'final outbox flush failed; events stay queued'));
   }
 
@@ -61,36 +67,58 @@ export class OutboxRelay {
     }
   }
 
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.wakeAgain = true;
-      return;
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      this.notified = false;
+      await this.drainOrBackOff();
+      await this.waitForWork();
     }
-    clearTimeout(this.timer);
-    this.draining = this.drain()
-      .then(() => {
-        if (this.failures > 0) this.options.logger.info({ failures: this.failures }, 'outbox publishing recovered');
-        this.failures = 0;
-      })
-      .catch((error) => {
-        this.failures += 1;
-        if (this.failures === 1 || this.failures % 20 === 0) {
-          this.options.logger.warn({ err: error, failures: this.failures }, 'publishing outbox events failed; retrying');
-        }
-      })
-      .finally(() => {
-        this.draining = undefined;
-        if (this.stopped) return;
-        const again = this.wakeAgain && this.failures === 0;
-        this.wakeAgain = false;
-        const delay = this.failures > 0 ? Math.min(100 * 2 ** this.failures, maxBackoffMs) : this.pollIntervalMs;
-        if (again) this.wake();
-        else this.timer = setTimeout(() => this.wake(), delay);
-      });
   }
 
+  /** Drains the outbox; a failure is not thrown but counted, so that the next wait backs off. */
+  private async drainOrBackOff(): Promise<void> {
+    try {
+      await this.drain();
+      const failures = this.backoff.succeeded();
+      if (failures > 0) this.options.logger.info({ failures }, 'outbox publishing recovered');
+    } catch (error) {
+      if (this.backoff.failed()) {
+        this.options.logger.warn({ err: error, failures: this.backoff.failures }, 'publishing outbox events failed; retrying');
+      }
+    }
+  }
+
+  /** The wait between two drains: the backoff after a failure; otherwise until a notification or the next poll. */
+  private waitForWork(): Promise<void> {
+    const backingOff = this.backoff.failures > 0;
+    if (this.stopped || (this.notified && !backingOff)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, backingOff ? this.backoff.delayMs : this.pollIntervalMs);
+      this.wakeUp = wake;
+    });
+  }
+
+  private onNotification(): void {
+    this.notified = true;
+    if (this.backoff.failures === 0) this.wakeUp?.();
+  }
+
+  /** Publishes one batch; throws when SNS did not accept all of it, once what it accepted is committed as published. */
   private async publishBatch(): Promise<{ claimed: number; published: number }> {
+    const { claimed, outcome } = await this.claimAndPublish();
+    if (outcome.failed.length > 0) {
+      throw new Error(`${outcome.failed.length} of ${claimed} events not published: ${outcome.failed[0]?.error}`);
+    }
+    return { claimed, published: outcome.published.length };
+  }
+
+  /** In one transaction: claims the oldest unpublished rows, publishes them and marks those SNS accepted. */
+  private async claimAndPublish(): Promise<{ claimed: number; outcome: PublishOutcome }> {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
@@ -99,19 +127,12 @@ export class OutboxRelay {
          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return { claimed: 0, published: 0 };
-      }
-      const outcome = await this.options.publisher.publish(rows.map((row) => row.payload));
+      const outcome: PublishOutcome = rows.length > 0 ? await this.options.publisher.publish(rows.map((row) => row.payload)) : { published: [], failed: [] };
       if (outcome.published.length > 0) {
         await client.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])', [outcome.published]);
       }
       await client.query('COMMIT');
-      if (outcome.failed.length > 0) {
-        throw new Error(`${outcome.failed.length} of ${rows.length} events not published: ${outcome.failed[0]?.error}`);
-      }
-      return { claimed: rows.length, published: outcome.published.length };
+      return { claimed: rows.length, outcome };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -134,7 +155,7 @@ export class OutboxRelay {
       listener = await this.options.pool.connect();
       if (this.stopped) return listener.release();
       this.listener = listener;
-      listener.on('notification', () => this.wake());
+      listener.on('notification', () => this.onNotification());
       // Only while this is still the live listener: stop() may have released it already.
       listener.on('error', (error) => this.listener === listener && retry(error, 'outbox listener lost its connection; polling until it reconnects'));
       await listener.query(`LISTEN ${outboxChannel}`);
