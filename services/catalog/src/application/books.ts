@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contracts } from '@bookstore/events';
-import { enqueueEvents, HttpError } from '@bookstore/kit';
+import { DomainError, enqueueEvents } from '@bookstore/kit';
 import type { CatalogDb, CatalogTx } from '../infrastructure/database';
 import type { BookView, Page } from '../api/types';
 import { Prisma, type Book } from '../infrastructure/prisma/client';
@@ -10,6 +10,8 @@ export type { BookView, Page };
 export type NewBook = Omit<BookView, 'id'>;
 
 export type BookChanges = Partial<Pick<NewBook, 'title' | 'author' | 'description' | 'priceCents' | 'currency'>>;
+
+const bookNotFound = (id: string) => new DomainError('not_found', 'book_not_found', `no book with id ${id}`);
 
 export function toView(book: Book): BookView {
   const { id, isbn, title, author, description, priceCents, currency, stock } = book;
@@ -29,7 +31,7 @@ export async function searchBooks(db: CatalogDb, { q, page, pageSize }: { q?: st
 
 export async function getBook(db: CatalogDb, id: string): Promise<BookView> {
   const book = await db.book.findUnique({ where: { id } });
-  if (!book) throw new HttpError(404, 'book_not_found', `no book with id ${id}`);
+  if (!book) throw bookNotFound(id);
   return toView(book);
 }
 
@@ -43,7 +45,7 @@ export async function addBook(db: CatalogDb, input: NewBook): Promise<BookView> 
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      throw new HttpError(409, 'isbn_taken', `a book with ISBN ${input.isbn} is already in the catalog`);
+      throw new DomainError('conflict', 'isbn_taken', `a book with ISBN ${input.isbn} is already in the catalog`);
     }
     throw error;
   }
@@ -51,7 +53,7 @@ export async function addBook(db: CatalogDb, input: NewBook): Promise<BookView> 
 
 export async function changeBook(db: CatalogDb, id: string, changes: BookChanges): Promise<BookView> {
   return db.$transaction(async (tx) => {
-    const book = await tx.book.update({ where: { id }, data: { ...changes, revision: { increment: 1 } } }).catch(notFoundAs404(id));
+    const book = await tx.book.update({ where: { id }, data: { ...changes, revision: { increment: 1 } } }).catch(asBookNotFound(id));
     await announce(tx, book);
     return toView(book);
   });
@@ -63,8 +65,8 @@ export const maxStock = 1_000_000_000;
 export async function restockBook(db: CatalogDb, id: string, quantity: number): Promise<BookView> {
   const { count } = await db.book.updateMany({ where: { id, stock: { lte: maxStock - quantity } }, data: { stock: { increment: quantity } } });
   if (count === 0) {
-    const book = await getBook(db, id); // 404 when the book does not exist
-    throw new HttpError(422, 'stock_limit', `restocking ${quantity} would take the stock past ${maxStock}`, { stock: book.stock, maxStock });
+    const book = await getBook(db, id); // book_not_found when the book does not exist
+    throw new DomainError('rejected', 'stock_limit', `restocking ${quantity} would take the stock past ${maxStock}`, { stock: book.stock, maxStock });
   }
   return getBook(db, id);
 }
@@ -74,11 +76,10 @@ function announce(tx: CatalogTx, book: Book): Promise<void> {
   return enqueueEvents(tx, contracts.BookUpserted.create({ bookId, isbn, title, author, priceCents, currency, revision }, { correlationId: bookId }));
 }
 
-function notFoundAs404(id: string) {
+/** Prisma's "record to update not found" (P2025), said as the catalog says it. */
+function asBookNotFound(id: string) {
   return (error: unknown): never => {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
-      throw new HttpError(404, 'book_not_found', `no book with id ${id}`);
-    }
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw bookNotFound(id);
     throw error;
   };
 }

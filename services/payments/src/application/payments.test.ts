@@ -6,7 +6,7 @@ import { migrationsDir } from '..';
 import { createPaymentsDb, type PaymentsDb } from '../infrastructure/database';
 import { simulatedProvider } from '../infrastructure/simulated-provider';
 import { registerCard } from './payment-methods';
-import { chargeOrder, refundOrder } from './payments';
+import { chargeOrder, paymentOfOrder, refundOrder } from './payments';
 
 let url: string;
 let db: PaymentsDb;
@@ -82,6 +82,11 @@ describe('payments for orders', () => {
     await chargeOrder(db, simulatedProvider, placed(orderId, await card('4242424242424242')));
     expect(await payment(orderId)).toMatchObject({ status: 'VOIDED', settledAt: null, refunds: [] });
     expect(await emitted(orderId)).toEqual([]);
+  });
+
+  it('has no payment to show for an order it never heard of', async () => {
+    const orderId = randomUUID();
+    await expect(paymentOfOrder(db, orderId)).rejects.toMatchObject({ kind: 'not_found', code: 'payment_not_found', message: `no payment for order ${orderId}` });
   });
 
   it('stores no card number or CVC anywhere', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contracts, type EventOf } from '@bookstore/events';
-import { claimEvent, enqueueEvents, HttpError } from '@bookstore/kit';
+import { claimEvent, DomainError, enqueueEvents } from '@bookstore/kit';
 import type { PaymentsDb, PaymentsTx } from '../infrastructure/database';
 import type { PaymentStatus } from '../infrastructure/prisma/client';
 import type { PaymentProvider } from './provider';
@@ -55,7 +55,7 @@ export async function refundOrder(db: PaymentsDb, provider: PaymentProvider, eve
 
 export async function paymentOfOrder(db: PaymentsDb, orderId: string) {
   const payment = await db.payment.findUnique({ where: { orderId }, include: { refunds: true } });
-  if (!payment) throw new HttpError(404, 'payment_not_found', `no payment for order ${orderId}`);
+  if (!payment) throw new DomainError('not_found', 'payment_not_found', `no payment for order ${orderId}`);
   return {
     orderId,
     paymentId: payment.id,
