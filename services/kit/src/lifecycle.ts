@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type express from 'express';
 import type { Logger } from './logger';
+import type { ServiceName } from './platform';
 
 /** Something that runs in the background of a worker: a consumer, the outbox relay, a periodic job. */
 export interface BackgroundTask {
@@ -18,6 +19,18 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/**
+ * A service as its package offers it to whoever runs it: the container's entrypoint (runServiceFromEnvironment)
+ * or the local apphost. Both give `create` the same kind of environment, so a service starts one way everywhere.
+ */
+export interface ServiceDefinition {
+  name: ServiceName;
+  /** Its Prisma migrations (`prisma/migrations`), applied before it starts. */
+  migrationsDir: string;
+  /** Builds the service from the variables its container gets (DATABASE_URL, ADMIN_TOKEN, its own settings...). */
+  create(env: NodeJS.ProcessEnv, logger: Logger): Service;
+}
+
 /** `api` serves HTTP; `worker` consumes events, relays the outbox and runs periodic jobs. Locally one process does both. */
 export type Role = 'api' | 'worker';
 
@@ -27,32 +40,46 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the roles' parts: the worker's tasks in order, then the API's listener. When one fails, what already
+ * started is stopped again (in reverse) and the service closed, so a failed start leaves nothing running.
+ */
 export async function runService(service: Service, { roles, port, host = '127.0.0.1' }: { roles: Role[]; port?: number; host?: string }): Promise<RunningService> {
   let server: Server | undefined;
   const started: BackgroundTask[] = [];
-  if (roles.includes('worker')) {
-    for (const task of service.tasks) {
-      await task.start();
-      started.push(task);
+  const stop = async () => {
+    if (server) await closeServer(server);
+    for (const task of [...started].reverse()) await task.stop();
+    await service.close();
+  };
+  try {
+    if (roles.includes('worker')) {
+      for (const task of service.tasks) {
+        await task.start();
+        started.push(task);
+      }
     }
-  }
-  if (roles.includes('api')) {
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = service.http.listen(port ?? 0, host, () => resolve(listening));
-      listening.once('error', reject);
-    });
+    if (roles.includes('api')) server = await listen(service.http, port ?? 0, host);
+  } catch (error) {
+    await stop().catch((stopError: unknown) => service.logger.warn({ err: stopError }, 'stopping after a failed start failed'));
+    throw error;
   }
   const address = server?.address();
   let stopping: Promise<void> | undefined;
   return {
     port: typeof address === 'object' && address ? address.port : undefined,
-    stop: () =>
-      (stopping ??= (async () => {
-        if (server) await closeServer(server);
-        for (const task of started.reverse()) await task.stop();
-        await service.close();
-      })()),
+    stop: () => (stopping ??= stop()),
   };
+}
+
+/**
+ * Listens on a port and resolves once it does, or rejects (EADDRINUSE...). Express 5 hands a listen error to the
+ * callback instead of throwing it, so the callback's argument decides.
+ */
+export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = app.listen(port, host, (error) => (error ? reject(error) : resolve(server)));
+  });
 }
 
 /** Stops accepting connections, lets requests in flight finish, and drops idle keep-alive connections. */
@@ -89,11 +116,18 @@ export function periodic(name: string, intervalMs: number, run: () => Promise<un
   };
 }
 
+export interface StopOnSignalsOptions {
+  /** What the first signal logs. */
+  message?: string;
+  /** A stop that takes longer exits at once; the default fits ECS, which sends SIGKILL 30 s after SIGTERM. */
+  timeoutMs?: number;
+}
+
 /**
  * Stops gracefully on SIGTERM or SIGINT (ECS sends SIGTERM, then SIGKILL after 30 s). A second signal,
  * or a stop that takes longer than `timeoutMs`, exits at once.
  */
-export function stopOnSignals(stop: () => Promise<void>, logger: Logger, timeoutMs = 25_000): void {
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger, { message = 'stopping gracefully', timeoutMs = 25_000 }: StopOnSignalsOptions = {}): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -101,7 +135,7 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger, timeout
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, 'stopping gracefully');
+    logger.info({ signal }, message);
     setTimeout(() => {
       logger.error({ timeoutMs }, 'graceful stop timed out; exiting');
       process.exit(1);
