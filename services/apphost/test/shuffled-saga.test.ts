@@ -1,20 +1,13 @@
-import { addBook } from '@bookstore/catalog/src/application/books';
-import { createCatalogDb } from '@bookstore/catalog/src/infrastructure/database';
-import { catalogEventHandlers } from '@bookstore/catalog/src/integration/handlers';
 import { migrationsDir as catalogMigrations } from '@bookstore/catalog';
+import { addBook, catalogEventHandlers, createCatalogDb } from '@bookstore/catalog/testing';
 import { consumers, type AnyEvent, type Consumer } from '@bookstore/events';
 import { createPool } from '@bookstore/kit';
 import { createTestDatabase, query, seededRandom, testLogger } from '@bookstore/kit/testing';
-import { checkInvariants } from '../src/testing';
 import { migrationsDir as ordersMigrations } from '@bookstore/orders';
-import { placeOrder } from '@bookstore/orders/src/application/place-order';
-import { createOrdersDb } from '@bookstore/orders/src/infrastructure/database';
-import { ordersEventHandlers } from '@bookstore/orders/src/integration/handlers';
+import { createOrdersDb, ordersEventHandlers, placeOrder } from '@bookstore/orders/testing';
 import { migrationsDir as paymentsMigrations } from '@bookstore/payments';
-import { registerCard } from '@bookstore/payments/src/application/payment-methods';
-import { createPaymentsDb } from '@bookstore/payments/src/infrastructure/database';
-import { simulatedProvider } from '@bookstore/payments/src/infrastructure/simulated-provider';
-import { paymentsEventHandlers } from '@bookstore/payments/src/integration/handlers';
+import { createPaymentsDb, paymentsEventHandlers, registerCard, simulatedProvider } from '@bookstore/payments/testing';
+import { checkInvariants } from '../src/testing';
 
 /**
  * The whole choreography with the transport taken out: the services' real handlers on real databases,
