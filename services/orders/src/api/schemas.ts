@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { maxQuantityPerBook } from '../application/price-order';
+import { orderStatuses } from '../domain/order-status';
 
 export const placeOrderBody = z.strictObject({
   customer: z.strictObject({
@@ -6,7 +8,7 @@ export const placeOrderBody = z.strictObject({
     name: z.string().trim().min(1, 'your name').max(200),
   }),
   items: z
-    .array(z.strictObject({ bookId: z.uuid().toLowerCase(), quantity: z.int().min(1).max(100) }))
+    .array(z.strictObject({ bookId: z.uuid().toLowerCase(), quantity: z.int().min(1).max(maxQuantityPerBook) }))
     .min(1)
     .max(50),
   paymentMethodId: z.string().regex(/^pm_[A-Za-z0-9]{8,64}$/, 'a payment method id from POST /api/payments/methods'),
@@ -18,7 +20,7 @@ export const idempotencyHeaders = z.object({
 });
 
 export const listQuery = z.strictObject({
-  status: z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']).optional(),
+  status: z.enum(orderStatuses).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });

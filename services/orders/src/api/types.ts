@@ -2,6 +2,8 @@
  * The shapes of Orders' HTTP requests and answers: the contract its clients (the web app among them) build on.
  * Types only, with no runtime imports, so the frontend can share them without pulling in the service.
  */
+import type { OrderStatus } from '../domain/order-status';
+
 export interface PlaceOrderRequest {
   customer: { email: string; name: string };
   items: { bookId: string; quantity: number }[];
@@ -17,7 +19,11 @@ export interface PlacedOrder {
 
 export interface OrderView {
   orderId: string;
-  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+  status: OrderStatus;
+  /**
+   * OrderCancelled's reason, written out rather than imported from events/ so the web app's types stay free of
+   * the messaging code; read-orders.ts stops compiling if events/ gains a reason this lacks.
+   */
   reason?: 'out_of_stock' | 'payment_declined' | 'timeout';
   declineCode?: string;
   lines: { bookId: string; title: string; quantity: number; unitPriceCents: number }[];

@@ -1,13 +1,14 @@
-import { HttpError, secretsEqual } from '@bookstore/kit';
-import type { OrdersDb } from '../infrastructure/database';
+import { cancellationReason } from '@bookstore/events';
+import { DomainError } from '@bookstore/kit';
 import type { OrderView } from '../api/types';
-import type { OrderStatus } from '../infrastructure/prisma/client';
-import { hashToken } from './place-order';
+import type { OrderStatus } from '../domain/order-status';
+import type { OrdersDb } from '../infrastructure/database';
+import { accessTokenMatches } from './access-token';
 
-const notFound = (orderId: string) => new HttpError(404, 'order_not_found', `no order ${orderId} for this access token`);
+const notFound = (orderId: string) => new DomainError('not_found', 'order_not_found', `no order ${orderId} for this access token`);
 
 /**
- * An order as its shopper sees it. Without the right access token the answer is the same 404 as for an
+ * An order as its shopper sees it. Without the right access token the refusal is the same order_not_found as for an
  * order that does not exist, so a guessed id reveals nothing.
  */
 export async function getOrder(db: OrdersDb, orderId: string, access: { token?: string; admin: boolean }): Promise<OrderView> {
@@ -16,12 +17,12 @@ export async function getOrder(db: OrdersDb, orderId: string, access: { token?: 
     include: { lines: { orderBy: { title: 'asc' } }, timeline: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
   });
   if (!order) throw notFound(orderId);
-  if (!access.admin && !(access.token && secretsEqual(hashToken(access.token), order.accessTokenHash))) throw notFound(orderId);
+  if (!access.admin && !(access.token && accessTokenMatches(access.token, order.accessTokenHash))) throw notFound(orderId);
   return {
     orderId: order.id,
     status: order.status,
-    // The column holds only the saga's reasons (see domain/saga.ts).
-    ...(order.cancelReason ? { reason: order.cancelReason as NonNullable<OrderView['reason']> } : {}),
+    // The column is text; the saga writes only OrderCancelled's reasons into it (domain/order-saga.ts).
+    ...(order.cancelReason ? { reason: cancellationReason.parse(order.cancelReason) } : {}),
     ...(order.declineCode ? { declineCode: order.declineCode } : {}),
     lines: order.lines.map(({ bookId, title, quantity, unitPriceCents }) => ({ bookId, title, quantity, unitPriceCents })),
     totalCents: order.totalCents,

@@ -1,4 +1,6 @@
-import { advance, type SagaInput, type SagaState } from './order-saga';
+import { contracts } from '@bookstore/events';
+import { randomUUID } from 'node:crypto';
+import { advance, sagaInputOf, type SagaInput, type SagaState } from './order-saga';
 
 const placed: SagaState = { status: 'PENDING', inventory: 'PENDING', payment: 'PENDING', cancelReason: null, declineCode: null };
 
@@ -65,5 +67,16 @@ describe('order saga', () => {
   it('emits nothing when an event is repeated', () => {
     const { outcomes } = run({ type: 'InventoryReserved' }, { type: 'PaymentSettled' }, { type: 'PaymentSettled' }, { type: 'InventoryReserved' });
     expect(outcomes).toEqual([{ type: 'OrderConfirmed' }]);
+  });
+});
+
+describe('saga events as inputs', () => {
+  const orderId = randomUUID();
+  const origin = { correlationId: orderId };
+
+  it('takes the type, and from a decline its code', () => {
+    expect(sagaInputOf(contracts.PaymentSettled.create({ orderId, paymentId: randomUUID(), amountCents: 100, currency: 'EUR' }, origin))).toEqual({ type: 'PaymentSettled' });
+    expect(sagaInputOf(contracts.InventoryReleased.create({ orderId, lines: [{ bookId: randomUUID(), quantity: 1 }] }, origin))).toEqual({ type: 'InventoryReleased' });
+    expect(sagaInputOf(contracts.PaymentDeclined.create({ orderId, declineCode: 'card_declined' }, origin))).toEqual({ type: 'PaymentDeclined', declineCode: 'card_declined' });
   });
 });

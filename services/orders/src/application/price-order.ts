@@ -1,0 +1,53 @@
+import { DomainError } from '@bookstore/kit';
+import type { PlaceOrderRequest } from '../api/types';
+import type { OrdersDb } from '../infrastructure/database';
+
+/** The most one order may charge: the total is stored as a 32-bit integer of cents. */
+export const maxTotalCents = 2_147_483_647;
+/** The most copies of one book in an order, also when the book is named on several lines. */
+export const maxQuantityPerBook = 100;
+
+type Items = PlaceOrderRequest['items'];
+
+export interface PricedOrder {
+  /** The items with each book once. */
+  items: Items;
+  lines: { bookId: string; quantity: number; title: string; unitPriceCents: number }[];
+  totalCents: number;
+  currency: string;
+}
+
+/**
+ * Prices the items from Orders' replica of the catalog, so placing an order needs no call to Catalog. Refuses
+ * too many copies of a book, books the replica does not know, a mix of currencies and a total too large to store.
+ */
+export async function priceOrder(db: OrdersDb, requested: Items): Promise<PricedOrder> {
+  const items = mergeItems(requested);
+  const excessive = items.filter(({ quantity }) => quantity > maxQuantityPerBook);
+  if (excessive.length > 0) {
+    throw new DomainError('rejected', 'quantity_limit', `at most ${maxQuantityPerBook} copies of a book per order`, { bookIds: excessive.map(({ bookId }) => bookId) });
+  }
+  const books = await db.bookReplica.findMany({ where: { id: { in: items.map(({ bookId }) => bookId) } } });
+  const byId = new Map(books.map((book) => [book.id, book]));
+  const unknown = items.filter(({ bookId }) => !byId.has(bookId)).map(({ bookId }) => bookId);
+  if (unknown.length > 0) throw new DomainError('rejected', 'unknown_books', 'some items name books that are not in the catalog', { bookIds: unknown });
+  const currencies = new Set(books.map(({ currency }) => currency));
+  if (currencies.size > 1) throw new DomainError('rejected', 'mixed_currencies', 'all items of an order must be priced in one currency');
+
+  const lines = items.map(({ bookId, quantity }) => {
+    const book = byId.get(bookId)!;
+    return { bookId, quantity, title: book.title, unitPriceCents: book.priceCents };
+  });
+  const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
+  if (totalCents > maxTotalCents) {
+    throw new DomainError('rejected', 'order_too_large', `an order may total at most ${maxTotalCents} cents`, { totalCents, maxTotalCents });
+  }
+  return { items, lines, totalCents, currency: books[0]!.currency };
+}
+
+/** Two items for the same book are one line with both quantities. */
+function mergeItems(items: Items): Items {
+  const totals = new Map<string, number>();
+  for (const { bookId, quantity } of items) totals.set(bookId, (totals.get(bookId) ?? 0) + quantity);
+  return [...totals].map(([bookId, quantity]) => ({ bookId, quantity }));
+}
