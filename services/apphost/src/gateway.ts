@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { healthPaths, routeFor, type ServiceName } from '@bookstore/kit';
@@ -109,11 +109,4 @@ function servePrecompressed(assetsDir: string): RequestHandler {
     res.set({ 'Content-Type': type, 'Content-Encoding': encoding, 'Cache-Control': cacheControl.hashedAsset });
     res.sendFile(file + precompressedFiles[encoding as keyof typeof precompressedFiles], { headers: { 'Content-Type': type }, cacheControl: false }, (error) => error && next(error));
   };
-}
-
-export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => resolve(server));
-    server.once('error', reject);
-  });
 }

@@ -7,6 +7,7 @@ import { startEmulatorProcess } from './emulator';
 import { startEmbeddedPostgres, type PostgresServer } from './postgres';
 import { freePort, startProcessStack, type ProcessStack, type ProcessStackOptions } from './processes';
 import { seedCatalog } from './seed';
+import { Teardown } from './teardown';
 import { TcpProxy } from './testing/tcp-proxy';
 
 export interface LoopbackSystemOptions {
@@ -42,22 +43,20 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
   const { onStep = () => undefined } = options;
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'bookstore-')), 'postgres');
   const port = await freePort();
-  const stops: (() => Promise<void>)[] = [async () => rmSync(path.dirname(dataDir), { recursive: true, force: true })];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step().catch((error) => options.logger.warn({ err: error }, 'stopping failed'));
-  };
+  const teardown = new Teardown(options.logger);
+  teardown.add(async () => rmSync(path.dirname(dataDir), { recursive: true, force: true }));
   try {
     onStep('starting PostgreSQL');
     let postgres: PostgresServer = await startEmbeddedPostgres({ dataDir, port, persistent: true });
-    stops.push(() => postgres.stop());
+    teardown.add(() => postgres.stop());
 
     onStep('starting the SNS/SQS emulator');
     const emulator = await startEmulatorProcess(await freePort());
-    stops.push(emulator.stop);
+    teardown.add(emulator.stop);
     let brokerProxy: TcpProxy | undefined;
     if (options.brokerProxy) {
       brokerProxy = await new TcpProxy({ host: '127.0.0.1', port: Number(new URL(emulator.endpoint).port) }).start();
-      stops.push(() => brokerProxy!.cut());
+      teardown.add(() => brokerProxy!.cut());
     }
 
     onStep('starting the services (an API and a worker process each)');
@@ -73,7 +72,7 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
       supervise: options.supervise,
       onUnexpectedExit: options.onUnexpectedExit,
     });
-    stops.push(stack.stop);
+    teardown.add(stack.stop);
 
     onStep('seeding the catalog');
     await seedCatalog({ gatewayUrl: stack.serviceUrls.catalog, adminToken: options.adminToken, ordersDatabaseUrl: stack.databaseUrls.orders });
@@ -88,10 +87,10 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
         await sleep(downMs);
         postgres = await startEmbeddedPostgres({ dataDir, port, persistent: true });
       },
-      stop,
+      stop: () => teardown.stop(),
     };
   } catch (error) {
-    await stop();
+    await teardown.stop();
     throw error;
   }
 }

@@ -4,32 +4,17 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAwsClients, provisionTopology, resolveTopology } from '@bookstore/events';
-import { applyMigrations, ensureDatabase, healthPaths, serviceNames, services, type Logger, type Role, type ServiceName } from '@bookstore/kit';
-import { migrationsDir as catalogMigrations } from '@bookstore/catalog';
-import { migrationsDir as ordersMigrations } from '@bookstore/orders';
-import { migrationsDir as paymentsMigrations } from '@bookstore/payments';
+import { healthPaths, serviceNames, type Role, type ServiceName } from '@bookstore/kit';
+import { prepareSystem, serviceEnvironment, type SystemOptions } from './system';
 
 const repositoryRoot = path.resolve(__dirname, '../../..');
-const migrations: Record<ServiceName, string> = { catalog: catalogMigrations, orders: ordersMigrations, payments: paymentsMigrations };
 const startTimeoutMs = 30_000;
 
-export interface ProcessStackOptions {
-  /** A PostgreSQL server URL; each service gets its own database on it. */
-  postgresUrl: string;
-  /** The SNS/SQS endpoint the services use (the emulator, or a proxy in front of it). */
-  awsEndpoint: string;
-  /** Where provisioning reaches the endpoint, when the services' address may be cut (a fault-injecting proxy). */
-  provisioningEndpoint?: string;
-  topologyPrefix?: string;
-  adminToken: string;
+export interface ProcessStackOptions extends SystemOptions {
   /** Each process appends its JSON log lines to `<logDir>/<service>-<role>.log`. */
   logDir: string;
-  /** More environment for every service process (LOG_LEVEL, SQS_WAIT_TIME_SECONDS, ORDER_DEADLINE_SECONDS...). */
-  env?: Record<string, string>;
   /** Extra Node.js flags for every service process (for example `--cpu-prof`, which NODE_OPTIONS refuses). */
   nodeFlags?: string[];
-  logger: Logger;
   /** Restart a process that exits on its own, as ECS would; `onUnexpectedExit` hears about each. */
   supervise?: boolean;
   onUnexpectedExit?: (process: ServiceProcess, code: number | null, signal: NodeJS.Signals | null) => void;
@@ -48,15 +33,8 @@ export interface ProcessStack {
  * The benchmark and the chaos run drive it; `npm start` runs everything in one process instead.
  */
 export async function startProcessStack(options: ProcessStackOptions): Promise<ProcessStack> {
-  const { logger, topologyPrefix = '' } = options;
-  await provisionTopology(createAwsClients({ endpoint: options.provisioningEndpoint ?? options.awsEndpoint }), resolveTopology(topologyPrefix));
+  const databaseUrls = await prepareSystem(options);
   mkdirSync(options.logDir, { recursive: true });
-
-  const databaseUrls = {} as Record<ServiceName, string>;
-  for (const name of serviceNames) {
-    databaseUrls[name] = await ensureDatabase(options.postgresUrl, `${services[name].database}`);
-    await applyMigrations(databaseUrls[name], migrations[name], logger.child({ name }));
-  }
 
   const processes: ServiceProcess[] = [];
   const serviceUrls = {} as Record<ServiceName, string>;
@@ -64,14 +42,10 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
     const port = await freePort();
     serviceUrls[name] = `http://127.0.0.1:${port}`;
     const env = {
-      DATABASE_URL: databaseUrls[name],
-      AWS_ENDPOINT_URL: options.awsEndpoint,
-      TOPOLOGY_PREFIX: topologyPrefix,
-      ADMIN_TOKEN: options.adminToken,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       HOST: '127.0.0.1',
       PORT: String(port),
-      ...options.env,
+      ...serviceEnvironment(options, databaseUrls[name]),
     };
     for (const role of ['api', 'worker'] as const) {
       processes.push(

@@ -1,41 +1,14 @@
 import type { Server } from 'node:http';
-import { createCatalogService, migrationsDir as catalogMigrations } from '@bookstore/catalog';
-import { createAwsClients, provisionTopology, resolveTopology } from '@bookstore/events';
-import {
-  applyMigrations,
-  ensureDatabase,
-  frontend,
-  runService,
-  serviceNames,
-  services,
-  type Logger,
-  type RunningService,
-  type Service,
-  type ServiceConfig,
-  type ServiceName,
-} from '@bookstore/kit';
-import { createOrdersService, defaultOrdersSettings, migrationsDir as ordersMigrations, type OrdersSettings } from '@bookstore/orders';
-import { createPaymentsService, migrationsDir as paymentsMigrations } from '@bookstore/payments';
-import { createGateway, listen, type FrontendSource } from './gateway';
+import { frontend, gateway, listen, runService, serviceNames, services, type RunningService, type ServiceName } from '@bookstore/kit';
+import { createGateway, type FrontendSource } from './gateway';
+import { prepareSystem, serviceDefinitions, serviceEnvironment, type SystemOptions } from './system';
+import { Teardown } from './teardown';
 
-export interface StackOptions {
-  /** A PostgreSQL server URL; each service gets its own database on it. */
-  postgresUrl: string;
-  /** SNS/SQS endpoint (emulator or LocalStack); undefined for AWS itself. */
-  awsEndpoint?: string;
-  awsRegion?: string;
-  topologyPrefix?: string;
-  adminToken: string;
-  /** Appended to each service's database name, so several stacks can share one server (tests). */
-  databaseSuffix?: string;
+export interface StackOptions extends SystemOptions {
   /** Ports to listen on; 0 picks a free one. Defaults come from the routing table. */
   ports?: Partial<Record<ServiceName | 'gateway', number>>;
   /** The built shopper app to serve, or the server to proxy it from (default: the Vite dev server on its port). */
   frontend?: FrontendSource;
-  orders?: Partial<OrdersSettings>;
-  logger: Logger;
-  /** Called as each start-up step begins, for progress output. */
-  onStep?: (step: string) => void;
 }
 
 export interface Stack {
@@ -46,77 +19,53 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const factories: Record<ServiceName, (config: ServiceConfig, logger: Logger, options: StackOptions) => Service> = {
-  catalog: (config, logger) => createCatalogService(config, logger),
-  orders: (config, logger, { orders }) => createOrdersService(config, logger, { ...defaultOrdersSettings, ...orders }),
-  payments: (config, logger) => createPaymentsService(config, logger),
-};
-
-const migrations: Record<ServiceName, string> = { catalog: catalogMigrations, orders: ordersMigrations, payments: paymentsMigrations };
-
 /**
- * Wires the whole system for a local run: provisions the topology, creates and migrates each service's
- * database, starts every service with both roles (API and worker) and the gateway in front of them.
+ * The whole system in this process, for `npm start` and the system tests: prepares it, starts every service with
+ * both roles (API and worker) from the environment its container would get, and the gateway in front of them.
+ * A failure at any step stops whatever had started.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const { logger, onStep = () => undefined, ports = {}, topologyPrefix = '', awsRegion = 'us-east-1' } = options;
+  const databaseUrls = await prepareSystem(options);
+  const teardown = new Teardown(options.logger);
+  try {
+    const running = await startServices(options, databaseUrls, teardown);
+    const serviceUrls = Object.fromEntries(serviceNames.map((name) => [name, `http://127.0.0.1:${running[name].port}`])) as Record<ServiceName, string>;
+    const gatewayUrl = await startGateway(options, serviceUrls, teardown);
+    return { gatewayUrl, serviceUrls, databaseUrls, running, stop: () => teardown.stop() };
+  } catch (error) {
+    await teardown.stop();
+    throw error;
+  }
+}
 
-  onStep('provisioning topics and queues');
-  await provisionTopology(createAwsClients({ endpoint: options.awsEndpoint, region: awsRegion }), resolveTopology(topologyPrefix));
-
-  onStep('migrating databases');
-  const databaseUrls = {} as Record<ServiceName, string>;
+async function startServices(options: StackOptions, databaseUrls: Record<ServiceName, string>, teardown: Teardown): Promise<Record<ServiceName, RunningService>> {
+  options.onStep?.('starting services');
+  const running: Partial<Record<ServiceName, RunningService>> = {};
+  // Registered first and stopping whichever have started by then; they stop together, not one after the other.
+  teardown.add(async () => {
+    await Promise.all(Object.values(running).map((service) => service.stop()));
+  });
   for (const name of serviceNames) {
-    databaseUrls[name] = await ensureDatabase(options.postgresUrl, `${services[name].database}${options.databaseSuffix ?? ''}`);
-    await applyMigrations(databaseUrls[name], migrations[name], logger.child({ name }));
+    const service = serviceDefinitions[name].create(serviceEnvironment(options, databaseUrls[name]), options.logger.child({ name }));
+    running[name] = await runService(service, { roles: ['api', 'worker'], port: options.ports?.[name] ?? services[name].port });
   }
+  return running as Record<ServiceName, RunningService>;
+}
 
-  onStep('starting services');
-  const running = {} as Record<ServiceName, RunningService>;
-  const stopAll = async () => {
-    await Promise.all(serviceNames.map((name) => running[name]?.stop()));
-  };
-  try {
-    for (const name of serviceNames) {
-      const config: ServiceConfig = {
-        databaseUrl: databaseUrls[name],
-        awsEndpoint: options.awsEndpoint,
-        awsRegion,
-        topologyPrefix,
-        adminToken: options.adminToken,
-        logLevel: logger.level,
-      };
-      const service = factories[name](config, logger.child({ name }), options);
-      running[name] = await runService(service, { roles: ['api', 'worker'], port: ports[name] ?? services[name].port });
-    }
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
-  const serviceUrls = Object.fromEntries(serviceNames.map((name) => [name, `http://127.0.0.1:${running[name].port}`])) as Record<ServiceName, string>;
+/** The gateway in front of the services and the shopper app, as the ALB is in AWS; returns its URL. */
+async function startGateway(options: StackOptions, serviceUrls: Record<ServiceName, string>, teardown: Teardown): Promise<string> {
+  options.onStep?.('starting the gateway');
+  const app = createGateway(serviceUrls, options.frontend ?? { url: `http://127.0.0.1:${frontend.port}` });
+  const server = await listen(app, options.ports?.gateway ?? gateway.port);
+  teardown.add(() => closeNow(server));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
 
-  onStep('starting the gateway');
-  let gateway: Server;
-  try {
-    gateway = await listen(createGateway(serviceUrls, options.frontend ?? { url: `http://127.0.0.1:${frontend.port}` }), ports.gateway ?? 8080);
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
-  const address = gateway.address();
-  const gatewayPort = typeof address === 'object' && address ? address.port : 0;
-
-  return {
-    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
-    serviceUrls,
-    databaseUrls,
-    running,
-    stop: async () => {
-      await new Promise<void>((resolve) => {
-        gateway.close(() => resolve());
-        gateway.closeAllConnections();
-      });
-      await stopAll();
-    },
-  };
+/** Closes a server and the connections on it, idle or not (browsers keep them open). */
+function closeNow(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

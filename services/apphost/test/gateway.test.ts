@@ -2,8 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { listen } from '@bookstore/kit';
 import express from 'express';
-import { createGateway, listen } from '../src/gateway';
+import { createGateway } from '../src/gateway';
 import { builtApp, describePagePolicy, writeBuiltApp } from './support/page-policy';
 
 /** The gateway routes like the ALB: service prefixes to services, everything else to the app. */

@@ -59,7 +59,7 @@ describe('the order saga through the gateway', () => {
   });
 
   it('times out an order nobody decides and says so', async () => {
-    const quick = await startTestStack({ orders: { deadlineSeconds: 1, deadlineSweepMs: 200 } });
+    const quick = await startTestStack({ env: { ORDER_DEADLINE_SECONDS: '1', ORDER_DEADLINE_SWEEP_MS: '200' } });
     try {
       const book = await quick.api.addBook();
       const card = await quick.api.registerCard();

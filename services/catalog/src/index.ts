@@ -1,2 +1,1 @@
-export { createCatalogService } from './service';
-export const migrationsDir = `${__dirname}/../prisma/migrations`;
+export { catalogService, migrationsDir } from './service';

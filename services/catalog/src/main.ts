@@ -1,5 +1,4 @@
 import { runServiceFromEnvironment } from '@bookstore/kit';
-import { migrationsDir } from '.';
-import { createCatalogService } from './service';
+import { catalogService } from './service';
 
-void runServiceFromEnvironment('catalog', createCatalogService, migrationsDir);
+void runServiceFromEnvironment(catalogService);

@@ -1,7 +1,9 @@
-import { createHttpApp, createInfrastructure, type Logger, type Service, type ServiceConfig } from '@bookstore/kit';
+import { createHttpApp, createInfrastructure, serviceConfigFromEnvironment, type Logger, type Service, type ServiceConfig, type ServiceDefinition } from '@bookstore/kit';
 import { catalogRoutes } from './api/routes';
 import { createCatalogDb } from './infrastructure/database';
 import { catalogEventHandlers } from './integration/handlers';
+
+export const migrationsDir = `${__dirname}/../prisma/migrations`;
 
 /** The composition root of Catalog: its API, its event consumer and its outbox relay over one database. */
 export function createCatalogService(config: ServiceConfig, logger?: Logger): Service {
@@ -14,3 +16,10 @@ export function createCatalogService(config: ServiceConfig, logger?: Logger): Se
     close: () => infrastructure.close(db),
   };
 }
+
+/** How the container's entrypoint and the apphost start Catalog: from the same environment. */
+export const catalogService: ServiceDefinition = {
+  name: 'catalog',
+  migrationsDir,
+  create: (env, logger) => createCatalogService(serviceConfigFromEnvironment(env), logger),
+};

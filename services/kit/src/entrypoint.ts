@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { readEnvironment, serviceEnvironment } from './config';
 import { migrateServiceDatabase } from './db/provision';
-import { runService, stopOnSignals, type Role, type Service } from './lifecycle';
-import { createLogger, type Logger } from './logger';
-import { services, type ServiceName } from './platform';
-import { serviceConfigFromEnvironment, type ServiceConfig } from './runtime';
+import { runService, stopOnSignals, type Role, type ServiceDefinition } from './lifecycle';
+import { createLogger } from './logger';
+import { services } from './platform';
 
 const migrateEnvironment = z.object({
   DATABASE_URL: serviceEnvironment.shape.DATABASE_URL,
@@ -31,11 +30,7 @@ const roleSets: Record<string, Role[]> = { api: ['api'], worker: ['worker'], all
  * ECS runs the API and the worker as separate services from one image, each after a migrate step;
  * locally one process runs both.
  */
-export async function runServiceFromEnvironment(
-  name: ServiceName,
-  create: (config: ServiceConfig, logger: Logger) => Service,
-  migrationsDir: string,
-): Promise<void> {
+export async function runServiceFromEnvironment({ name, migrationsDir, create }: ServiceDefinition): Promise<void> {
   const logger = createLogger(name);
   try {
     const command = process.argv[2] ?? 'all';
@@ -49,7 +44,7 @@ export async function runServiceFromEnvironment(
     const roles = roleSets[command];
     if (!roles) throw new Error(`unknown command ${JSON.stringify(command)}; use api, worker, all or migrate`);
     const { PORT, HOST } = readEnvironment(processEnvironment);
-    const service = create(serviceConfigFromEnvironment(), logger);
+    const service = create(process.env, logger);
     const running = await runService(service, { roles, port: PORT ?? services[name].port, host: HOST });
     logger.info({ roles, port: running.port }, `${name} started`);
     stopOnSignals(running.stop, logger);

@@ -6,17 +6,21 @@ export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
 export { errorHandler, HttpError, notFound, parseInput, uuidParam } from './http/errors';
 export { DomainError, type DomainErrorKind } from './errors';
-export { periodic, runService, stopOnSignals, type BackgroundTask, type Role, type RunningService, type Service } from './lifecycle';
+export {
+  listen,
+  periodic,
+  runService,
+  stopOnSignals,
+  type BackgroundTask,
+  type Role,
+  type RunningService,
+  type Service,
+  type ServiceDefinition,
+} from './lifecycle';
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
 export { claimEvent } from './messaging/inbox';
 export { enqueueEvents, outboxChannel } from './messaging/outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
 export * from './platform';
-export {
-  createInfrastructure,
-  serviceConfigFromEnvironment,
-  serviceSettings,
-  type ServiceConfig,
-  type ServiceInfrastructure,
-} from './runtime';
+export { createInfrastructure, serviceConfigFromEnvironment, type ServiceConfig, type ServiceInfrastructure } from './runtime';

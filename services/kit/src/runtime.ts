@@ -9,7 +9,6 @@ import {
   type EventType,
 } from '@bookstore/events';
 import type pg from 'pg';
-import { z } from 'zod';
 import { readEnvironment, serviceEnvironment } from './config';
 import { createPool } from './db/pool';
 import type { ReadinessCheck } from './http/app';
@@ -44,11 +43,6 @@ export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.en
     logLevel: parsed.LOG_LEVEL,
     pollWaitSeconds: parsed.SQS_WAIT_TIME_SECONDS,
   };
-}
-
-/** Reads a service's own settings beyond the shared ones. */
-export function serviceSettings<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
-  return readEnvironment(schema, env);
 }
 
 /** The infrastructure every service is built on: logger, database pool, SNS/SQS clients, publisher and outbox relay. */

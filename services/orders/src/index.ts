@@ -1,2 +1,1 @@
-export { createOrdersService, defaultOrdersSettings, ordersSettingsFromEnvironment, type OrdersSettings } from './service';
-export const migrationsDir = `${__dirname}/../prisma/migrations`;
+export { migrationsDir, ordersEnvironment, ordersService } from './service';

@@ -1,5 +1,4 @@
 import { runServiceFromEnvironment } from '@bookstore/kit';
-import { migrationsDir } from '.';
-import { createOrdersService } from './service';
+import { ordersService } from './service';
 
-void runServiceFromEnvironment('orders', (config, logger) => createOrdersService(config, logger), migrationsDir);
+void runServiceFromEnvironment(ordersService);

@@ -1,32 +1,42 @@
-import { createHttpApp, createInfrastructure, periodic, serviceSettings, type Logger, type Service, type ServiceConfig } from '@bookstore/kit';
+import {
+  createHttpApp,
+  createInfrastructure,
+  periodic,
+  readEnvironment,
+  serviceConfigFromEnvironment,
+  type Logger,
+  type Service,
+  type ServiceConfig,
+  type ServiceDefinition,
+} from '@bookstore/kit';
 import { z } from 'zod';
 import { ordersRoutes } from './api/routes';
 import { cancelOverdueOrders } from './application/cancel-overdue-orders';
 import { createOrdersDb } from './infrastructure/database';
 import { ordersEventHandlers } from './integration/handlers';
 
-export interface OrdersSettings {
+export const migrationsDir = `${__dirname}/../prisma/migrations`;
+
+/** Orders' own settings, beyond the ones every service reads (kit's serviceEnvironment). */
+export const ordersEnvironment = z.object({
   /** A still-pending order is cancelled (reason timeout) this long after it was placed. */
-  deadlineSeconds: number;
+  ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(120),
   /** How often the worker looks for overdue orders. */
+  ORDER_DEADLINE_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
+});
+
+export interface OrdersSettings {
+  deadlineSeconds: number;
   deadlineSweepMs: number;
 }
 
-export const defaultOrdersSettings: OrdersSettings = { deadlineSeconds: 120, deadlineSweepMs: 5_000 };
-
 export function ordersSettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): OrdersSettings {
-  const { ORDER_DEADLINE_SECONDS, ORDER_DEADLINE_SWEEP_MS } = serviceSettings(
-    z.object({
-      ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(defaultOrdersSettings.deadlineSeconds),
-      ORDER_DEADLINE_SWEEP_MS: z.coerce.number().int().min(100).default(defaultOrdersSettings.deadlineSweepMs),
-    }),
-    env,
-  );
+  const { ORDER_DEADLINE_SECONDS, ORDER_DEADLINE_SWEEP_MS } = readEnvironment(ordersEnvironment, env);
   return { deadlineSeconds: ORDER_DEADLINE_SECONDS, deadlineSweepMs: ORDER_DEADLINE_SWEEP_MS };
 }
 
 /** The composition root of Orders: its API, its event consumer, the deadline sweep and its outbox relay. */
-export function createOrdersService(config: ServiceConfig, logger?: Logger, settings = ordersSettingsFromEnvironment()): Service {
+export function createOrdersService(config: ServiceConfig, settings: OrdersSettings, logger?: Logger): Service {
   const infrastructure = createInfrastructure('orders', config, logger);
   const db = createOrdersDb(infrastructure.pool);
   const routes = ordersRoutes(db, { adminToken: config.adminToken, deadlineSeconds: settings.deadlineSeconds });
@@ -41,3 +51,10 @@ export function createOrdersService(config: ServiceConfig, logger?: Logger, sett
     close: () => infrastructure.close(db),
   };
 }
+
+/** How the container's entrypoint and the apphost start Orders: from the same environment. */
+export const ordersService: ServiceDefinition = {
+  name: 'orders',
+  migrationsDir,
+  create: (env, logger) => createOrdersService(serviceConfigFromEnvironment(env), ordersSettingsFromEnvironment(env), logger),
+};

@@ -1,2 +1,1 @@
-export { createPaymentsService } from './service';
-export const migrationsDir = `${__dirname}/../prisma/migrations`;
+export { migrationsDir, paymentsService } from './service';

@@ -1,5 +1,4 @@
 import { runServiceFromEnvironment } from '@bookstore/kit';
-import { migrationsDir } from '.';
-import { createPaymentsService } from './service';
+import { paymentsService } from './service';
 
-void runServiceFromEnvironment('payments', (config, logger) => createPaymentsService(config, logger), migrationsDir);
+void runServiceFromEnvironment(paymentsService);

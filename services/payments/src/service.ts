@@ -1,9 +1,11 @@
-import { createHttpApp, createInfrastructure, type Logger, type Service, type ServiceConfig } from '@bookstore/kit';
+import { createHttpApp, createInfrastructure, serviceConfigFromEnvironment, type Logger, type Service, type ServiceConfig, type ServiceDefinition } from '@bookstore/kit';
 import { paymentsRoutes } from './api/routes';
 import type { PaymentProvider } from './application/provider';
 import { createPaymentsDb } from './infrastructure/database';
 import { simulatedProvider } from './infrastructure/simulated-provider';
 import { paymentsEventHandlers } from './integration/handlers';
+
+export const migrationsDir = `${__dirname}/../prisma/migrations`;
 
 /** The composition root of Payments: its API, its event consumer and its outbox relay over one database. */
 export function createPaymentsService(config: ServiceConfig, logger?: Logger, provider: PaymentProvider = simulatedProvider): Service {
@@ -16,3 +18,10 @@ export function createPaymentsService(config: ServiceConfig, logger?: Logger, pr
     close: () => infrastructure.close(db),
   };
 }
+
+/** How the container's entrypoint and the apphost start Payments: from the same environment. */
+export const paymentsService: ServiceDefinition = {
+  name: 'payments',
+  migrationsDir,
+  create: (env, logger) => createPaymentsService(serviceConfigFromEnvironment(env), logger),
+};
