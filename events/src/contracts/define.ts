@@ -9,22 +9,17 @@ export interface EventContract<Type extends string = string, Schema extends z.Zo
   producer: Producer;
   type: Type;
   version: number;
+  /** What happened, in one sentence in the past tense; README's event table shows it. */
+  description: string;
   data: Schema;
   /** Builds a validated envelope; throws a ZodError when `data` breaks the contract. */
   create(data: z.input<Schema>, origin: Omit<EnvelopeOrigin, 'source'>): Envelope<Type, z.output<Schema>>;
 }
 
+/** An event's contract from what defines it; `create` follows from the rest. */
 export function defineEvent<const Type extends string, Schema extends z.ZodType>(
-  producer: Producer,
-  type: Type,
-  version: number,
-  data: Schema,
+  definition: Omit<EventContract<Type, Schema>, 'create'>,
 ): EventContract<Type, Schema> {
-  return {
-    producer,
-    type,
-    version,
-    data,
-    create: (payload, origin) => buildEnvelope(type, version, data.parse(payload), { ...origin, source: producer }),
-  };
+  const { producer, type, version, data } = definition;
+  return { ...definition, create: (payload, origin) => buildEnvelope(type, version, data.parse(payload), { ...origin, source: producer }) };
 }
