@@ -1,39 +1,25 @@
 import { contracts } from '@bookstore/events';
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
-import { migrationsDir } from '..';
-import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
 import { replicateBook } from './catalog-replica';
+import { useOrdersDatabase } from './test-support';
 
-let db: OrdersDb;
-let pool: ReturnType<typeof createPool>;
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
-  db = createOrdersDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
-});
-
+const orders = useOrdersDatabase();
 const upserted = (bookId: string, revision: number, priceCents: number) =>
   contracts.BookUpserted.create({ bookId, isbn: '9780441172719', title: `rev ${revision}`, author: 'A', priceCents, currency: 'EUR', revision }, { correlationId: bookId });
 
 describe('the catalog price replica', () => {
   it('keeps the newest revision when changes arrive out of order', async () => {
     const bookId = randomUUID();
-    await replicateBook(db, upserted(bookId, 3, 1300));
-    await replicateBook(db, upserted(bookId, 1, 1100));
-    await replicateBook(db, upserted(bookId, 2, 1200));
-    expect(await db.bookReplica.findUniqueOrThrow({ where: { id: bookId } })).toMatchObject({ revision: 3, priceCents: 1300, title: 'rev 3' });
+    await replicateBook(orders.db, upserted(bookId, 3, 1300));
+    await replicateBook(orders.db, upserted(bookId, 1, 1100));
+    await replicateBook(orders.db, upserted(bookId, 2, 1200));
+    expect(await orders.db.bookReplica.findUniqueOrThrow({ where: { id: bookId } })).toMatchObject({ revision: 3, priceCents: 1300, title: 'rev 3' });
   });
 
   it('applies newer revisions in turn', async () => {
     const bookId = randomUUID();
-    await replicateBook(db, upserted(bookId, 1, 1000));
-    await replicateBook(db, upserted(bookId, 2, 900));
-    expect(await db.bookReplica.findUniqueOrThrow({ where: { id: bookId } })).toMatchObject({ revision: 2, priceCents: 900 });
+    await replicateBook(orders.db, upserted(bookId, 1, 1000));
+    await replicateBook(orders.db, upserted(bookId, 2, 900));
+    expect(await orders.db.bookReplica.findUniqueOrThrow({ where: { id: bookId } })).toMatchObject({ revision: 2, priceCents: 900 });
   });
 });

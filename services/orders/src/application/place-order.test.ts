@@ -1,38 +1,19 @@
-import { contracts } from '@bookstore/events';
-import { createPool, DomainError, HttpError } from '@bookstore/kit';
-import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
+import { DomainError, HttpError } from '@bookstore/kit';
 import { randomUUID } from 'node:crypto';
-import { migrationsDir } from '..';
 import type { PlaceOrderRequest } from '../api/types';
-import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
-import { replicateBook } from './catalog-replica';
 import { placeOrder } from './place-order';
 import { maxQuantityPerBook } from './price-order';
 import { getOrder } from './read-orders';
+import { replicatedBook, useOrdersDatabase } from './test-support';
 
-let db: OrdersDb;
-let pool: ReturnType<typeof createPool>;
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
-  db = createOrdersDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
-});
-
-const book = async (priceCents = 1000, currency = 'EUR') => {
-  const bookId = randomUUID();
-  await replicateBook(db, contracts.BookUpserted.create({ bookId, isbn: '9780441172719', title: 'T', author: 'A', priceCents, currency, revision: 1 }, { correlationId: bookId }));
-  return bookId;
-};
+const orders = useOrdersDatabase();
+const book = (priceCents?: number, currency?: string) => replicatedBook(orders.db, priceCents, currency);
 const order = (...items: { bookId: string; quantity: number }[]): PlaceOrderRequest => ({
   customer: { email: 'ada@example.com', name: 'Ada' },
   items,
   paymentMethodId: 'pm_test0000',
 });
-const place = (request: PlaceOrderRequest, idempotencyKey?: string) => placeOrder(db, request, { idempotencyKey, deadlineSeconds: 60 });
+const place = (request: PlaceOrderRequest, idempotencyKey?: string) => placeOrder(orders.db, request, { idempotencyKey, deadlineSeconds: 60 });
 
 /** Refusals come out of the use case in its own terms; kit's error handler alone turns them into HTTP statuses. */
 async function refusal(attempt: Promise<unknown>) {
@@ -47,7 +28,7 @@ describe('placing an order', () => {
   it('prices the lines from the replica, a book named twice being one line', async () => {
     const bookId = await book(1250);
     const { orderId, accessToken } = await place(order({ bookId, quantity: 1 }, { bookId, quantity: 2 }));
-    expect(await getOrder(db, orderId, { token: accessToken, admin: false })).toMatchObject({
+    expect(await getOrder(orders.db, orderId, { token: accessToken, admin: false })).toMatchObject({
       status: 'PENDING',
       lines: [{ bookId, quantity: 3, unitPriceCents: 1250 }],
       totalCents: 3750,
@@ -92,7 +73,7 @@ describe('placing an order', () => {
 
   it('shows the order only with its access token', async () => {
     const { orderId } = await place(order({ bookId: await book(), quantity: 1 }));
-    expect(await refusal(getOrder(db, orderId, { token: 'not-the-token', admin: false }))).toMatchObject({ kind: 'not_found', code: 'order_not_found' });
-    expect(await getOrder(db, orderId, { admin: true })).toMatchObject({ orderId, status: 'PENDING' });
+    expect(await refusal(getOrder(orders.db, orderId, { token: 'not-the-token', admin: false }))).toMatchObject({ kind: 'not_found', code: 'order_not_found' });
+    expect(await getOrder(orders.db, orderId, { admin: true })).toMatchObject({ orderId, status: 'PENDING' });
   });
 });

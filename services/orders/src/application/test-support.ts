@@ -1,0 +1,34 @@
+import { contracts } from '@bookstore/events';
+import { createPool } from '@bookstore/kit';
+import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
+import { randomUUID } from 'node:crypto';
+import { migrationsDir } from '..';
+import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
+import { replicateBook } from './catalog-replica';
+
+/** A migrated orders database of the test file's own, opened before its tests and closed after them. */
+export function useOrdersDatabase(): { readonly db: OrdersDb } {
+  let pool: ReturnType<typeof createPool>;
+  let db: OrdersDb | undefined;
+  beforeAll(async () => {
+    pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
+    db = createOrdersDb(pool);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await pool?.end();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('the orders database opens in beforeAll');
+      return db;
+    },
+  };
+}
+
+/** A book Orders knows from the catalog's BookUpserted, so orders for it can be priced; returns its id. */
+export async function replicatedBook(db: OrdersDb, priceCents = 1000, currency = 'EUR'): Promise<string> {
+  const bookId = randomUUID();
+  await replicateBook(db, contracts.BookUpserted.create({ bookId, isbn: '9780441172719', title: 'T', author: 'A', priceCents, currency, revision: 1 }, { correlationId: bookId }));
+  return bookId;
+}
