@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:net';
 import express from 'express';
 import { runService, type BackgroundTask, type Service } from './lifecycle';
-import { testLogger } from './testing';
+import { occupiedPort, testLogger } from './testing';
 
 /** A service of real parts (an Express app, tasks that say what happens to them) that records its life. */
 function recordingService(tasks: Record<string, { startFails?: boolean }>) {
@@ -36,22 +35,16 @@ describe('runService', () => {
     expect(happened).toEqual(['relay started', 'consumer started', 'consumer stopped', 'relay stopped', 'closed']);
   });
 
-  describe('when its port is taken', () => {
-    let occupant: Server;
-    beforeAll(async () => {
-      occupant = createServer();
-      await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
-    });
-    afterAll(() => new Promise<void>((resolve) => occupant.close(() => resolve())));
+  it('stops the worker it started and closes the service when its port is taken, and rethrows', async () => {
+    const { service, happened } = recordingService({ relay: {}, consumer: {} });
+    const taken = await occupiedPort();
+    try {
+      await expect(runService(service, { roles: ['worker', 'api'], port: taken.port })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await taken.release();
+    }
 
-    it('stops the worker it started and closes the service, and rethrows', async () => {
-      const { service, happened } = recordingService({ relay: {}, consumer: {} });
-      const { port } = occupant.address() as { port: number };
-
-      await expect(runService(service, { roles: ['worker', 'api'], port })).rejects.toThrow(/EADDRINUSE/);
-
-      expect(happened).toEqual(['relay started', 'consumer started', 'consumer stopped', 'relay stopped', 'closed']);
-    });
+    expect(happened).toEqual(['relay started', 'consumer started', 'consumer stopped', 'relay stopped', 'closed']);
   });
 
   it('stops in reverse order once, however often stop is called', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { applyMigrations } from '../db/migrate';
 import { ensureDatabase } from '../db/pool';
@@ -38,6 +39,14 @@ export function testServiceConfig(databaseUrl: string, topologyPrefix = `t${uniq
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     pollWaitSeconds: 1,
   };
+}
+
+/** A loopback port something listens on, to see what a start does when its port is taken. */
+export async function occupiedPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** Runs one query on a database outside the service under test, to look at or arrange its state. */
