@@ -36,7 +36,7 @@ const maxRetryDelaySeconds = 60;
  * (every 2 s) keep a message being handled hidden even through a slow moment. A renewal that comes too late costs a
  * duplicate delivery, which the services' inbox absorbs; it loses nothing.
  */
-const defaultLeaseSeconds = 5;
+export const defaultLeaseSeconds = 5;
 
 /**
  * Receives events from one queue and dispatches them to typed handlers.
@@ -82,12 +82,14 @@ export class EventConsumer<T extends EventType> {
   /**
    * Stops receiving: cancels the long poll in flight, waits for the messages already being handled, and returns
    * once they are settled, within about a second when handlers are quick, whatever `waitTimeSeconds` is. So a
-   * worker stops well inside `docker stop`'s 10 s and ECS's 30 s, even in the middle of a 20 s poll.
+   * worker stops well inside `docker stop`'s 10 s and ECS's 30 s, even in the middle of a 20 s poll (the longest
+   * SQS allows).
    *
    * Why cancelling is safe: SQS does not notice that a client gave up on a ReceiveMessage, so a cancelled long poll
    * can still take messages on the server, whose answer nobody reads. Those messages stay hidden only for the
    * receive's VisibilityTimeout, which is the short lease (`leaseSeconds`, renewed while a handler works), not the
-   * queue's 30 s: the next consumer gets them within seconds. Nothing is lost; at worst one is delayed by the lease.
+   * queue's much longer visibility timeout: the next consumer gets them within seconds. Nothing is lost; at worst
+   * one is delayed by the lease.
    * (Letting the poll run out instead kept stopping up to 20 s long, past `docker stop`'s SIGKILL at 10 s.)
    */
   async stop(): Promise<void> {

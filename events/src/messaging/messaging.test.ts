@@ -11,10 +11,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { eventually, testInfrastructure, uniqueSuffix } from '@bookstore/kit/testing';
 import { contracts, type AnyEvent, type EventType } from '../contracts';
-import { consumers, resolveTopology, typeAttribute, type ConsumedBy, type Consumer, type QueueSpec, type Topology } from '../topology';
+import { consumers, resolveTopology, topicOfEvent, typeAttribute, type ConsumedBy, type Consumer, type QueueSpec, type Topology } from '../topology';
 import { findQueueUrl } from './addresses';
 import { createAwsClients, type AwsClients } from './aws';
-import { EventConsumer, type EventHandlers } from './consumer';
+import { defaultLeaseSeconds, EventConsumer, type EventHandlers } from './consumer';
 import { encodeEvent } from './decode';
 import { sampleEvent } from '../testing';
 import { failureAttributes } from './poison';
@@ -207,7 +207,7 @@ describe('EventPublisher and EventConsumer', () => {
           topology.subscriptions.some(
             (subscription) =>
               subscription.queue === queue.name &&
-              subscription.topic === `${prefix}${contracts[event.type].producer}-events` &&
+              subscription.topic === topicOfEvent(event.type, prefix) &&
               subscription.filterPolicy[typeAttribute].includes(event.type),
           ),
         ),
@@ -252,7 +252,7 @@ describe('EventPublisher and EventConsumer', () => {
     await eventually(async () => (attempts.length >= 2 ? true : undefined), { what: 'a retry', timeoutMs: 6_000 });
     await emptied(queueOf('catalog').name);
     expect(attempts.map(({ id }) => id)).toEqual([event.id, event.id]);
-    // The first retry waits 2^1 s (exponential backoff): not at once, and not the queue's 30 s visibility timeout.
+    // The first retry waits 2^1 s (exponential backoff): not at once, and not the queue's visibility timeout.
     const delay = (attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0);
     expect(delay).toBeGreaterThanOrEqual(1_500);
     expect(delay).toBeLessThan(4_000);
@@ -310,14 +310,14 @@ describe('EventPublisher and EventConsumer', () => {
     expect(await messagesIn(queue.name)).toBe(0);
   });
 
-  it('stop() gives up a 20 s long poll in flight at once, and a message that the abandoned receive takes reaches the next consumer within seconds', async () => {
+  it("stop() gives up the queue's long poll in flight at once, and a message that the abandoned receive takes reaches the next consumer within seconds", async () => {
     const queue = queueOf('orders');
-    // The production long poll (20 s), longer than docker stop's 10 s before SIGKILL.
+    // The production long poll, the queue's own, longer than docker stop's 10 s before SIGKILL.
     const warmUp = makeEvent('PaymentSettled');
     let warmedUp = false;
     const first = await consume('orders', async () => {
       warmedUp = true;
-    }, 20);
+    }, queue.receiveWaitTimeSeconds);
     await send(queue.name, encodeEvent(warmUp));
     await eventually(async () => (warmedUp ? true : undefined), { what: 'the first consumer to handle an event' });
     await emptied(queue.name);
@@ -327,7 +327,7 @@ describe('EventPublisher and EventConsumer', () => {
     const stopping = performance.now();
     await first.stop();
     const stopSeconds = (performance.now() - stopping) / 1000;
-    // Well inside docker stop's 10 s, with most of the 20 s poll still to go: stop() did not wait for it.
+    // Well inside docker stop's 10 s, with most of the poll still to go: stop() did not wait for it.
     expect({ stopSeconds, within: stopSeconds < 5 }).toEqual({ stopSeconds, within: true });
 
     // SQS (and the emulator) never learn that the client gave up: the abandoned receive is still open on the
@@ -343,7 +343,7 @@ describe('EventPublisher and EventConsumer', () => {
     await consume('orders', async (received) => {
       handled.push(received);
     });
-    // Back after the consumer's short lease (5 s), not after the queue's 30 s visibility timeout.
+    // Back after the consumer's short lease, not after the queue's visibility timeout.
     const outcome = await eventually(async () => (handled.length > 0 ? 'handled' : undefined), { timeoutMs: 15_000 }).catch(
       async () => `not handled after 15 s; ${await messagesIn(queue.name, ['ApproximateNumberOfMessagesNotVisible'])} message(s) in flight, taken by no running consumer`,
     );
@@ -357,7 +357,7 @@ describe('EventPublisher and EventConsumer', () => {
     const deliveries: string[] = [];
     const slowly = async (received: AnyEvent) => {
       deliveries.push(received.id);
-      await new Promise((resolve) => setTimeout(resolve, 8_000)); // longer than the 5 s lease
+      await new Promise((resolve) => setTimeout(resolve, (defaultLeaseSeconds + 3) * 1000)); // longer than the lease
     };
     await consume('orders', slowly);
     await consume('orders', slowly);
