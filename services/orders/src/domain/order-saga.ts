@@ -2,10 +2,10 @@
  * The order saga, as Orders sees it. Nobody orchestrates it: Catalog and Payments each react to OrderPlaced,
  * and Orders decides the order from what they report.
  *
- * | step           | run by   | on          | reports                                | undone by (compensation)                                      |
- * | -------------- | -------- | ----------- | -------------------------------------- | ------------------------------------------------------------- |
- * | reserve stock  | Catalog  | OrderPlaced | InventoryReserved / InventoryRejected  | Catalog on OrderCancelled: gives the stock back, InventoryReleased |
- * | charge payment | Payments | OrderPlaced | PaymentSettled / PaymentDeclined       | Payments on OrderCancelled: refunds the charge, PaymentRefunded |
+ * | step           | run by   | on          | reports                               | undone, on OrderCancelled, by                      |
+ * | -------------- | -------- | ----------- | ------------------------------------- | -------------------------------------------------- |
+ * | reserve stock  | Catalog  | OrderPlaced | InventoryReserved / InventoryRejected | Catalog: gives the stock back, InventoryReleased   |
+ * | charge payment | Payments | OrderPlaced | PaymentSettled / PaymentDeclined      | Payments: refunds the charge, PaymentRefunded      |
  *
  * Orders cancels on InventoryRejected, PaymentDeclined or the deadline, and emits OrderCancelled with that reason;
  * a step that never succeeded has nothing to undo (a rejected reservation holds no stock, a declined payment
