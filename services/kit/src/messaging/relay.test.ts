@@ -185,6 +185,27 @@ describe('OutboxRelay', () => {
     }
   });
 
+  it('survives Postgres ending its connection while SNS is being called, and publishes the batch again', async () => {
+    const publisher = new FakePublisher();
+    let open!: () => void;
+    publisher.gate = new Promise<void>((resolve) => (open = resolve));
+    const events = makeEvents(2);
+    await enqueue(events);
+    const outbox = new OutboxRelay({ pool, publisher, logger: testLogger() });
+
+    const draining = outbox.drain();
+    await eventually(async () => (publisher.calls > 0 ? true : undefined), { what: 'the batch to reach the publisher' });
+    // The batch's connection sits idle in its transaction while SNS is called: no query is there to take the error.
+    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // for the connection's error to arrive
+    open();
+
+    await expect(draining).rejects.toThrow();
+    expect(await unpublished()).toEqual(ids(events)); // published, but not marked: they go again (at least once)
+    await outbox.drain();
+    expect(await unpublished()).toEqual([]);
+  });
+
   it('stop() waits for the batch being published, then flushes what was committed meanwhile', async () => {
     const publisher = new FakePublisher();
     let open!: () => void;
