@@ -4,7 +4,7 @@ export { createPool, ensureDatabase } from './db/pool';
 export type { SqlExecutor } from './db/sql';
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/app';
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
-export { errorHandler, HttpError, notFound, parseInput, uuidParam } from './http/errors';
+export { errorHandler, HttpError, parseInput, uuidParam } from './http/errors';
 export { DomainError, type DomainErrorKind } from './errors';
 export {
   listen,

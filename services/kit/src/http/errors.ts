@@ -17,8 +17,6 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
-
 /** Parses input with a zod schema; a mismatch is the client's fault, answered with 400 and every issue found. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.output<S> {
   const result = schema.safeParse(input);
