@@ -85,3 +85,23 @@ describe('ensureDatabase', () => {
     }
   });
 });
+
+describe('a connection lost while checked out', () => {
+  it('fails the work on it, not the process, and the pool replaces it', async () => {
+    const url = await ensureDatabase(testInfrastructure().postgresUrl, `pool_${uniqueSuffix()}`);
+    const pool = createPool(url, testLogger(), 2);
+    try {
+      // A transaction between two statements, as Prisma holds one while a handler runs, when Postgres restarts.
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await query(url, 'SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+      client.release();
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+});

@@ -5,8 +5,12 @@ import type { Logger } from '../logger';
 /** The service's one connection pool; its Prisma client runs on it too, so `max` bounds all its connections. */
 export function createPool(connectionString: string, logger: Logger, max = defaultPoolSize): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
-  // An idle client loses its connection when Postgres restarts; without a listener that would crash the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  // A connection lost when Postgres restarts must fail the work on it, never the process: pg emits 'error' on the
+  // client, and an unhandled 'error' event exits Node. Every client gets a listener, also while checked out (a
+  // transaction between two statements): its next query fails and the pool drops it on release. The pool repeats
+  // an idle client's error as its own 'error', already logged here.
+  pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'database connection lost')));
+  pool.on('error', () => undefined);
   return pool;
 }
 
