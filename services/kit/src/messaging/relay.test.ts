@@ -195,7 +195,8 @@ describe('OutboxRelay', () => {
 
     const draining = outbox.drain();
     await eventually(async () => (publisher.calls > 0 ? true : undefined), { what: 'the batch to reach the publisher' });
-    // The batch's connection sits idle in its transaction while SNS is called: no query is there to take the error.
+    // The batch's connection sits idle in its transaction while SNS is called: no query is there to take the error
+    // (the pool's listener on every client, see createPool, keeps it from crashing the process).
     await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'");
     await new Promise((resolve) => setTimeout(resolve, 100)); // for the connection's error to arrive
     open();

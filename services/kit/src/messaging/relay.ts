@@ -120,12 +120,6 @@ export class OutboxRelay {
   /** In one transaction: claims the oldest unpublished rows, publishes them and marks those SNS accepted. */
   private async claimAndPublish(): Promise<{ claimed: number; outcome: PublishOutcome }> {
     const client = await this.options.pool.connect();
-    // The pool listens for errors only on idle clients. This one waits in its transaction while SNS is called, with
-    // no query to take an error: without a listener, Postgres ending the connection (a restart) would crash the
-    // process. Noted here, the error fails the next query instead, and the client is discarded, not pooled.
-    let lost: Error | undefined;
-    const onError = (error: Error) => (lost = error);
-    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ payload: AnyEvent }>(
@@ -143,8 +137,7 @@ export class OutboxRelay {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.off('error', onError);
-      client.release(lost);
+      client.release();
     }
   }
 
