@@ -1,4 +1,4 @@
-/** npm run docs:events -w events: writes README.md's event table from the contracts and the topology. */
+/** npm run docs:events (in the repository or in events/): writes README.md's event table from the contracts and the topology. */
 import path from 'node:path';
 import { writeEventTable } from '../src/event-table';
 
