@@ -5,7 +5,7 @@ import { eventTable, eventTableIn } from './event-table';
 
 /** README.md's event table is documentation people rely on; it must say what the code does. */
 describe('the event table in README.md', () => {
-  it('is the table the contracts and the topology generate (npm run docs:events -w events rewrites it)', () => {
+  it('is the table the contracts and the topology generate (npm run docs:events rewrites it)', () => {
     const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
     expect(eventTableIn(readme)).toBe(eventTable());
   });
