@@ -69,6 +69,18 @@ const paymentFrom: Record<PaymentStep, PaymentStep[]> = {
   REFUNDED: ['PENDING', 'SETTLED'],
 };
 
+type StepMove = { inventory?: InventoryStep; payment?: PaymentStep };
+
+/** The step each report moves forward, and where to. */
+const stepMoves: Record<SagaEvent['type'], StepMove> = {
+  InventoryReserved: { inventory: 'RESERVED' },
+  InventoryRejected: { inventory: 'REJECTED' },
+  InventoryReleased: { inventory: 'RELEASED' },
+  PaymentSettled: { payment: 'SETTLED' },
+  PaymentDeclined: { payment: 'DECLINED' },
+  PaymentRefunded: { payment: 'REFUNDED' },
+};
+
 /**
  * Advances the saga by one input: CONFIRMED once stock is reserved and payment settled; CANCELLED
  * (with the first reason that arrived) on a rejection, a decline or the deadline. CONFIRMED and CANCELLED
@@ -77,29 +89,10 @@ const paymentFrom: Record<PaymentStep, PaymentStep[]> = {
  */
 export function advance(state: SagaState, input: SagaInput): { state: SagaState; outcome?: SagaOutcome } {
   const next = { ...state };
-  switch (input.type) {
-    case 'InventoryReserved':
-      next.inventory = step(inventoryFrom, state.inventory, 'RESERVED');
-      break;
-    case 'InventoryRejected':
-      next.inventory = step(inventoryFrom, state.inventory, 'REJECTED');
-      break;
-    case 'InventoryReleased':
-      next.inventory = step(inventoryFrom, state.inventory, 'RELEASED');
-      break;
-    case 'PaymentSettled':
-      next.payment = step(paymentFrom, state.payment, 'SETTLED');
-      break;
-    case 'PaymentDeclined':
-      next.payment = step(paymentFrom, state.payment, 'DECLINED');
-      if (next.payment === 'DECLINED') next.declineCode = input.declineCode;
-      break;
-    case 'PaymentRefunded':
-      next.payment = step(paymentFrom, state.payment, 'REFUNDED');
-      break;
-    case 'DeadlinePassed':
-      break;
-  }
+  const moves: StepMove = input.type === 'DeadlinePassed' ? {} : stepMoves[input.type];
+  if (moves.inventory) next.inventory = step(inventoryFrom, state.inventory, moves.inventory);
+  if (moves.payment) next.payment = step(paymentFrom, state.payment, moves.payment);
+  if (input.type === 'PaymentDeclined' && next.payment === 'DECLINED') next.declineCode = input.declineCode;
   if (state.status !== 'PENDING') return { state: next };
 
   const reason = cancellationReason(input, next);
