@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     logger: createLogger('bench', { level: 'warn' }),
     logDir,
     adminToken,
-    env: { LOG_LEVEL: 'info', SQS_WAIT_TIME_SECONDS: '20' },
+    env: { LOG_LEVEL: 'info' },
     nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, 'profiles')}`] : [],
     onStep: say,
   });

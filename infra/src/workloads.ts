@@ -107,7 +107,6 @@ export class Workloads extends pulumi.ComponentResource {
         { name: 'AWS_REGION', value: this.args.region },
         { name: 'TOPOLOGY_PREFIX', value: `${settings.namePrefix}-` },
         { name: 'PORT', value: String(port) },
-        { name: 'SQS_WAIT_TIME_SECONDS', value: '20' },
         { name: 'LOG_LEVEL', value: 'info' },
         { name: 'DATABASE_POOL_SIZE', value: String(database.poolSize) },
       ],
