@@ -2,7 +2,8 @@ import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/c
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsClients, findQueueUrl } from '@bookstore/events';
 import pg from 'pg';
-import { distribution, perSecond, type Distribution } from './stats';
+import { startCpuMeter } from './cpu';
+import { distribution, perSecond, round, type Distribution } from './stats';
 
 /**
  * The limits the saga runs against, measured on the same endpoint and server in the same run: what one
@@ -13,12 +14,20 @@ export interface Baselines {
   sqsRoundTrip: { perSecond: number; latencyMs: Distribution };
   /** Publish to a topic with two subscribed queues (raw delivery), in a tight loop; received from both. */
   snsFanOut: { publishedPerSecond: number; deliveredPerSecond: number; hopLatencyMs: Distribution };
-  /** BEGIN; UPDATE one row; COMMIT with pg: one client in a loop, and eight clients at once. */
-  postgres: { oneClient: { perSecond: number; latencyMs: Distribution }; eightClients: { perSecond: number } };
+  /**
+   * BEGIN; UPDATE one row; COMMIT with pg: one client in a loop, and eight clients at once. `cpuMs` is what one
+   * transaction of the loop costs in CPU, PostgreSQL's and the client's together: the scale for an order's cost.
+   */
+  postgres: { oneClient: { perSecond: number; latencyMs: Distribution; cpuMs: number }; eightClients: { perSecond: number } };
 }
 
-export async function measureBaselines(endpoint: string, postgresUrl: string, iterations: number): Promise<Baselines> {
-  return { sqsRoundTrip: await sqsRoundTrip(endpoint, iterations), snsFanOut: await snsFanOut(endpoint, iterations), postgres: await postgresTransactions(postgresUrl, iterations * 4) };
+/** `postgresPid` is the server's postmaster, whose CPU (with its backends') a transaction's cost includes. */
+export async function measureBaselines(endpoint: string, postgresUrl: string, postgresPid: number, iterations: number): Promise<Baselines> {
+  return {
+    sqsRoundTrip: await sqsRoundTrip(endpoint, iterations),
+    snsFanOut: await snsFanOut(endpoint, iterations),
+    postgres: await postgresTransactions(postgresUrl, postgresPid, iterations * 4),
+  };
 }
 
 async function sqsRoundTrip(endpoint: string, iterations: number): Promise<Baselines['sqsRoundTrip']> {
@@ -81,7 +90,7 @@ async function snsFanOut(endpoint: string, iterations: number): Promise<Baseline
   return { publishedPerSecond: perSecond(iterations, publishedMs), deliveredPerSecond: perSecond(iterations * 2, deliveredMs), hopLatencyMs: distribution(hops) };
 }
 
-async function postgresTransactions(serverUrl: string, iterations: number): Promise<Baselines['postgres']> {
+async function postgresTransactions(serverUrl: string, postgresPid: number, iterations: number): Promise<Baselines['postgres']> {
   const url = new URL(serverUrl);
   url.pathname = '/postgres';
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
@@ -95,6 +104,8 @@ async function postgresTransactions(serverUrl: string, iterations: number): Prom
     };
     const client = await pool.connect();
     const latencies: number[] = [];
+    const server = startCpuMeter(() => [postgresPid]);
+    const driver = process.cpuUsage();
     const startedAt = performance.now();
     try {
       for (let index = 0; index < iterations; index += 1) {
@@ -106,6 +117,8 @@ async function postgresTransactions(serverUrl: string, iterations: number): Prom
       client.release();
     }
     const oneClientMs = performance.now() - startedAt;
+    const { user, system } = process.cpuUsage(driver);
+    const cpuMs = (1000 * server.stop().cpuSeconds + (user + system) / 1000) / iterations;
 
     const parallelStartedAt = performance.now();
     await Promise.all(
@@ -119,7 +132,7 @@ async function postgresTransactions(serverUrl: string, iterations: number): Prom
       }),
     );
     return {
-      oneClient: { perSecond: perSecond(iterations, oneClientMs), latencyMs: distribution(latencies) },
+      oneClient: { perSecond: perSecond(iterations, oneClientMs), latencyMs: distribution(latencies), cpuMs: round(cpuMs, 3) },
       eightClients: { perSecond: perSecond(iterations, performance.now() - parallelStartedAt) },
     };
   } finally {

@@ -11,13 +11,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLoopbackSystem } from '@bookstore/apphost';
 import { ApiClient, cards } from '@bookstore/apphost/testing';
-import { createLogger, services } from '@bookstore/kit';
+import { createLogger, serviceNames, services, type ServiceName } from '@bookstore/kit';
 import { query } from '@bookstore/kit/testing';
 import { measureBaselines } from './baselines';
 import { sagaLatencyChart } from './chart';
 import { measureReads, startBareExpress } from './reads';
 import { compare, markdown, updateBenchmarksFile, type BenchResults, type Machine } from './report';
-import { runSaga, type SagaRun } from './saga';
+import { measureOrderCost, type OrderCost } from './order-cost';
+import { startOneProcessStack } from './one-process';
+import { runSaga, type SagaRun, type SagaShop } from './saga';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,8 +30,10 @@ const { values: args } = parseArgs({
   },
 });
 const settings = args.quick
-  ? { rates: [5, 10, 20], sagaSeconds: 8, baselineIterations: 100, readSeconds: 3 }
-  : { rates: [5, 10, 20, 40, 80, 160], sagaSeconds: 20, baselineIterations: 300, readSeconds: 8 };
+  ? { rates: [5, 10, 20], sagaSeconds: 8, costSeconds: 8, baselineIterations: 100, readSeconds: 3 }
+  : { rates: [5, 10, 20, 40, 80, 160], sagaSeconds: 20, costSeconds: 15, baselineIterations: 300, readSeconds: 8 };
+/** The steady rate at which the cost of an order is measured. */
+const costRate = 20;
 const root = path.resolve(__dirname, '../..');
 const resultsDir = path.join(root, 'bench/results');
 const logDir = path.join(root, 'reports/bench');
@@ -54,17 +58,16 @@ async function main(): Promise<void> {
     say(`machine: ${Object.values(machine).join(', ')}`);
 
     say(`baselines: SQS round trip, SNS fan-out, PostgreSQL transactions (${settings.baselineIterations} each)`);
-    const baselines = await measureBaselines(system.emulatorEndpoint, system.postgresUrl, settings.baselineIterations);
+    const baselines = await measureBaselines(system.emulatorEndpoint, system.postgresUrl, system.infrastructurePids()[0]!, settings.baselineIterations);
     say(`  ${JSON.stringify(baselines)}`);
 
-    const catalog = new ApiClient(serviceUrls.catalog, adminToken);
-    const books = await Promise.all(Array.from({ length: 8 }, () => catalog.addBook({ stock: 1_000_000, priceCents: 999 })));
-    const paymentMethodId = await new ApiClient(serviceUrls.payments, adminToken).registerCard(cards.good);
-    const orders = new ApiClient(serviceUrls.orders, adminToken);
-    const sample = await orders.placeOrder([{ bookId: books[0]!.id, quantity: 1 }], paymentMethodId); // waits for Orders' replica
-    await orders.settledOrder(sample.orderId, sample.accessToken);
+    const workerLogs = Object.fromEntries(serviceNames.map((name) => [name, path.join(logDir, `${name}-worker.log`)])) as Record<ServiceName, string>;
+    const { shop, sample } = await openShop(serviceUrls, databaseUrls, workerLogs, adminToken);
+    const orderCost: OrderCost[] = [];
+    say(`cost of an order, a process per API and worker: ${costRate} orders/s for ${settings.costSeconds} s`);
+    orderCost.push(await measureOrderCost('a process per API and worker', shop, system.pids, costRate, settings.costSeconds));
+    say(`  ${JSON.stringify(orderCost.at(-1))}`);
 
-    const shop = { serviceUrls, databaseUrls, logDir, bookIds: books.map(({ id }) => id), paymentMethodId };
     const saga: SagaRun[] = [];
     for (const rate of settings.rates) {
       say(`saga: ${rate} orders/s for ${settings.sagaSeconds} s`);
@@ -89,9 +92,22 @@ async function main(): Promise<void> {
     );
     for (const read of reads) say(`  ${read.name}: ${read.requestsPerSecond} req/s, p99 ${read.p99Ms} ms, ${read.failures} failures`);
 
+    // The `npm start` layout on the same PostgreSQL and emulator, once the process stack is gone.
+    await system.stack.stop();
+    const one = await startOneProcessStack({ postgresUrl: system.postgresUrl, awsEndpoint: system.emulatorEndpoint, adminToken, logDir });
+    try {
+      const oneLogs = Object.fromEntries(serviceNames.map((name) => [name, one.logFile])) as Record<ServiceName, string>;
+      const { shop: oneShop } = await openShop(one.serviceUrls, one.databaseUrls, oneLogs, adminToken);
+      say(`cost of an order, one process (npm start): ${costRate} orders/s for ${settings.costSeconds} s`);
+      orderCost.push(await measureOrderCost('one process (npm start)', oneShop, () => [...system.infrastructurePids(), one.pid], costRate, settings.costSeconds));
+      say(`  ${JSON.stringify(orderCost.at(-1))}`);
+    } finally {
+      await one.stop();
+    }
+
     const name = `${new Date().toISOString().slice(0, 10)}${args.label ? `-${args.label}` : ''}`;
     const chart = `bench/results/${name}.svg`;
-    const results: BenchResults = { at: new Date().toISOString(), label: args.label, machine, baselines, saga, comparison: compare(baselines, saga), reads, chart };
+    const results: BenchResults = { at: new Date().toISOString(), label: args.label, machine, baselines, orderCost, saga, comparison: compare(baselines, saga), reads, chart };
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(path.join(root, chart), await sagaLatencyChart(saga, `Saga latency against arrival rate (${machine.cpus})`));
     writeFileSync(path.join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -102,6 +118,18 @@ async function main(): Promise<void> {
     await bare.stop();
     await system.stop();
   }
+}
+
+/** Books with stock for any run, a card that is always approved, and one order confirmed (so Orders' replica has the books). */
+async function openShop(serviceUrls: Record<ServiceName, string>, databaseUrls: Record<ServiceName, string>, workerLogs: Record<ServiceName, string>, adminToken: string) {
+  const catalog = new ApiClient(serviceUrls.catalog, adminToken);
+  const books = await Promise.all(Array.from({ length: 8 }, () => catalog.addBook({ stock: 1_000_000, priceCents: 999 })));
+  const paymentMethodId = await new ApiClient(serviceUrls.payments, adminToken).registerCard(cards.good);
+  const orders = new ApiClient(serviceUrls.orders, adminToken);
+  const sample = await orders.placeOrder([{ bookId: books[0]!.id, quantity: 1 }], paymentMethodId); // waits for Orders' replica
+  await orders.settledOrder(sample.orderId, sample.accessToken);
+  const shop: SagaShop = { serviceUrls, databaseUrls, workerLogs, bookIds: books.map(({ id }) => id), paymentMethodId };
+  return { shop, sample };
 }
 
 async function describeMachine(databaseUrl: string): Promise<Machine> {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ServiceName } from '@bookstore/kit';
 import type { Baselines } from './baselines';
+import type { OrderCost } from './order-cost';
 import type { ReadResult } from './reads';
 import type { SagaRun } from './saga';
 import { round, type Distribution } from './stats';
@@ -18,6 +19,8 @@ export interface BenchResults {
   label?: string;
   machine: Machine;
   baselines: Baselines;
+  /** CPU per decided order at a steady rate, in each layout. */
+  orderCost: OrderCost[];
   saga: SagaRun[];
   /** The saga against its limits, from the figures above. */
   comparison: {
@@ -56,6 +59,15 @@ export function markdown(results: BenchResults): string {
   const { machine, baselines, comparison } = results;
   const lines = [
     `Run ${results.at}${results.label ? ` (${results.label})` : ''} on ${machine.cpus}, ${machine.memory}, Node ${machine.node}, PostgreSQL ${machine.postgres}, ${machine.emulator}. Raw figures: [\`${results.at.slice(0, 10)}${results.label ? `-${results.label}` : ''}.json\`](bench/results/), chart: [saga latency](${results.chart}).`,
+    '',
+    `**Cost of an order** (CPU of every process of the system, services, emulator and PostgreSQL, not the load driver's, read from /proc while orders arrive at a steady rate and until each is decided, per decided order; for scale, one bare single-row PostgreSQL transaction costs ${baselines.postgres.oneClient.cpuMs} ms of CPU, server and client):`,
+    '',
+    '| layout | offered/s | decided | CPU (s) | wall (s) | CPU per order (ms) | in bare transactions | placed → CONFIRMED p50 / p99 (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...results.orderCost.map(
+      (cost) =>
+        `| ${cost.layout} | ${cost.offeredPerSecond} | ${cost.decided} | ${cost.cpuSeconds} | ${cost.wallSeconds} | ${cost.cpuMsPerOrder} | ${round(cost.cpuMsPerOrder / baselines.postgres.oneClient.cpuMs)} | ${cost.latencyMs.p50} / ${cost.latencyMs.p99} |`,
+    ),
     '',
     '**Saga** (orders placed at a fixed rate; latency from the order\'s commit to its OrderConfirmed step, as Orders recorded them):',
     '',

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceNames, services, type ServiceName } from '@bookstore/kit';
@@ -9,8 +8,8 @@ import { distribution, perSecond, round, type Distribution } from './stats';
 export interface SagaShop {
   serviceUrls: Record<ServiceName, string>;
   databaseUrls: Record<ServiceName, string>;
-  /** Where each worker process writes its JSON log lines (`<service>-worker.log`). */
-  logDir: string;
+  /** The file each service's worker writes its JSON log lines to (one file may hold several services' lines). */
+  workerLogs: Record<ServiceName, string>;
   /** Books with stock to last the whole run, and a card that is always approved. */
   bookIds: string[];
   paymentMethodId: string;
@@ -91,7 +90,7 @@ export async function runSaga(shop: SagaShop, offeredPerSecond: number, duration
     );
     outboxLagMs[name] = distribution(lags.map(({ ms }) => Number(ms)));
     events += lags.length;
-    const handled = handledEvents(path.join(shop.logDir, `${name}-worker.log`), startedAt, stoppedAt);
+    const handled = handledEvents(shop.workerLogs[name], name, startedAt, stoppedAt);
     handlingMs[name] = distribution(handled);
     deliveries += handled.length;
   }
@@ -134,13 +133,14 @@ async function waitForDecisions(ordersDatabaseUrl: string, orderIds: string[]): 
   }
 }
 
-/** Handler durations a worker logged between two instants. */
-function handledEvents(logFile: string, from: Date, to: Date): number[] {
+/** Handler durations a service's worker logged between two instants. */
+function handledEvents(logFile: string, service: ServiceName, from: Date, to: Date): number[] {
   const durations: number[] = [];
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.includes('"msg":"event handled"')) continue;
-    const { time, durationMs } = JSON.parse(line) as { time: number; durationMs: number };
-    if (time >= from.getTime() && time <= to.getTime()) durations.push(durationMs);
+    // The last `name` wins in JSON.parse: a child logger's, when the service runs inside the one-process stack.
+    const { name, time, durationMs } = JSON.parse(line) as { name: string; time: number; durationMs: number };
+    if (name === service && time >= from.getTime() && time <= to.getTime()) durations.push(durationMs);
   }
   return durations;
 }

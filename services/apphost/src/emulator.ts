@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Emulator {
   endpoint: string;
+  /** The process it runs in. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -10,7 +12,7 @@ export interface Emulator {
 export async function startEmulator(port: number): Promise<Emulator> {
   const { startFauxqs } = await import('fauxqs');
   const server = await startFauxqs({ port, host: '127.0.0.1', logger: false });
-  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+  return { endpoint: `http://127.0.0.1:${server.port}`, pid: process.pid, stop: () => server.stop() };
 }
 
 /**
@@ -33,6 +35,7 @@ export async function startEmulatorProcess(port: number): Promise<Emulator> {
   }
   return {
     endpoint,
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

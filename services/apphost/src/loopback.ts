@@ -29,6 +29,10 @@ export interface LoopbackSystem {
   emulatorEndpoint: string;
   brokerProxy?: TcpProxy;
   postgresUrl: string;
+  /** The processes under the services right now: PostgreSQL's postmaster (its backends are its children) and the emulator. */
+  infrastructurePids(): number[];
+  /** Those and the services' processes: the whole system. */
+  pids(): number[];
   /** Stops PostgreSQL (fast shutdown: sessions are cut), waits, and starts it again on the same data. */
   restartPostgres(downMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -82,6 +86,8 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
       emulatorEndpoint: emulator.endpoint,
       brokerProxy,
       postgresUrl: postgres.url,
+      infrastructurePids: () => [postgres.pid(), emulator.pid].filter((pid) => pid !== undefined),
+      pids: () => [postgres.pid(), emulator.pid, ...stack.processes.map((process) => process.pid)].filter((pid) => pid !== undefined),
       restartPostgres: async (downMs) => {
         await postgres.stop();
         await sleep(downMs);

@@ -1,10 +1,12 @@
-import { chmod, mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PostgresServer {
   /** Server URL without a database name; each service gets its own database on it. */
   url: string;
+  /** The postmaster's process id (its backends are its children), from the data directory's postmaster.pid. */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,12 +39,26 @@ export async function startEmbeddedPostgres({ dataDir, port, persistent }: { dat
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   // On an early exit (port taken, another server on the same data directory) it rejects with no reason.
-  await server.start().catch(async (error: unknown) => {
-    const pid = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0];
+  await server.start().catch((error: unknown) => {
+    const pid = postmasterPid(dataDir);
     const hint = pid
       ? `A PostgreSQL from an earlier run still holds the data directory: stop it with \`kill ${pid}\`.`
       : 'Is another server using the port? Set POSTGRES_PORT to choose another.';
     throw new Error(`PostgreSQL did not start on port ${port} (${error instanceof Error ? error.message : 'it exited early'}). ${hint}`);
   });
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}`, stop: () => server.stop() };
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}`,
+    pid: () => postmasterPid(dataDir),
+    stop: () => server.stop(),
+  };
+}
+
+/** The process id of the server that holds a data directory (postmaster.pid's first line), if one does. */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -107,6 +107,11 @@ export class ServiceProcess {
     return path.join(this.options.logDir, `${this.label}.log`);
   }
 
+  /** The OS process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Started and serving (or consuming): not stopped, crashed or still starting. */
   get up(): boolean {
     return this.serving && this.child !== undefined;
