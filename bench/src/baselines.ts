@@ -22,7 +22,7 @@ export interface Baselines {
 }
 
 /** `postgresPid` is the server's postmaster, whose CPU (with its backends') a transaction's cost includes. */
-export async function measureBaselines(endpoint: string, postgresUrl: string, postgresPid: number, iterations: number): Promise<Baselines> {
+export async function measureBaselines(endpoint: string, postgresUrl: string, postgresPid: number | undefined, iterations: number): Promise<Baselines> {
   return {
     sqsRoundTrip: await sqsRoundTrip(endpoint, iterations),
     snsFanOut: await snsFanOut(endpoint, iterations),
@@ -90,7 +90,7 @@ async function snsFanOut(endpoint: string, iterations: number): Promise<Baseline
   return { publishedPerSecond: perSecond(iterations, publishedMs), deliveredPerSecond: perSecond(iterations * 2, deliveredMs), hopLatencyMs: distribution(hops) };
 }
 
-async function postgresTransactions(serverUrl: string, postgresPid: number, iterations: number): Promise<Baselines['postgres']> {
+async function postgresTransactions(serverUrl: string, postgresPid: number | undefined, iterations: number): Promise<Baselines['postgres']> {
   const url = new URL(serverUrl);
   url.pathname = '/postgres';
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
@@ -104,7 +104,7 @@ async function postgresTransactions(serverUrl: string, postgresPid: number, iter
     };
     const client = await pool.connect();
     const latencies: number[] = [];
-    const server = startCpuMeter(() => [postgresPid]);
+    const server = startCpuMeter(() => ({ postgres: postgresPid }));
     const driver = process.cpuUsage();
     const startedAt = performance.now();
     try {

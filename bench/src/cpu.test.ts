@@ -11,7 +11,7 @@ describe('the CPU of a process tree, from /proc', () => {
     const script = `require('node:child_process').spawnSync(process.execPath, ['-e', ${JSON.stringify(burn(300))}]); ${burn(300)} setTimeout(() => {}, 10_000);`;
     const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
     try {
-      const meter = startCpuMeter(() => [child.pid!]);
+      const meter = startCpuMeter(() => ({ child: child.pid }));
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const { cpuSeconds, wallSeconds } = meter.stop();
       expect(cpuSeconds).toBeGreaterThanOrEqual(0.55);

@@ -48,11 +48,22 @@ export function cpuSecondsOfTrees(roots: number[]): number {
   return ticks / ticksPerSecond;
 }
 
-/** CPU seconds the trees use from now until `stop()`, with the wall time it took. */
-export function startCpuMeter(roots: () => number[]): { stop(): { cpuSeconds: number; wallSeconds: number } } {
-  const cpuAtStart = cpuSecondsOfTrees(roots());
+/**
+ * CPU seconds each named process tree uses from now until `stop()`, their total and the wall time it took.
+ * `processes` is asked at both ends; a name without a process counts nothing.
+ */
+export function startCpuMeter(processes: () => Record<string, number | undefined>): {
+  stop(): { cpuSeconds: number; wallSeconds: number; byProcess: Record<string, number> };
+} {
+  const read = () => Object.fromEntries(Object.entries(processes()).map(([name, pid]) => [name, pid === undefined ? 0 : cpuSecondsOfTrees([pid])]));
+  const atStart = read();
   const wallAtStart = performance.now();
   return {
-    stop: () => ({ cpuSeconds: cpuSecondsOfTrees(roots()) - cpuAtStart, wallSeconds: (performance.now() - wallAtStart) / 1000 }),
+    stop: () => {
+      const atEnd = read();
+      const byProcess = Object.fromEntries(Object.entries(atEnd).map(([name, seconds]) => [name, seconds - (atStart[name] ?? 0)]));
+      const cpuSeconds = Object.values(byProcess).reduce((sum, seconds) => sum + seconds, 0);
+      return { cpuSeconds, wallSeconds: (performance.now() - wallAtStart) / 1000, byProcess };
+    },
   };
 }

@@ -58,14 +58,14 @@ async function main(): Promise<void> {
     say(`machine: ${Object.values(machine).join(', ')}`);
 
     say(`baselines: SQS round trip, SNS fan-out, PostgreSQL transactions (${settings.baselineIterations} each)`);
-    const baselines = await measureBaselines(system.emulatorEndpoint, system.postgresUrl, system.infrastructurePids()[0]!, settings.baselineIterations);
+    const baselines = await measureBaselines(system.emulatorEndpoint, system.postgresUrl, system.infrastructureProcesses().postgres, settings.baselineIterations);
     say(`  ${JSON.stringify(baselines)}`);
 
     const workerLogs = Object.fromEntries(serviceNames.map((name) => [name, path.join(logDir, `${name}-worker.log`)])) as Record<ServiceName, string>;
     const { shop, sample } = await openShop(serviceUrls, databaseUrls, workerLogs, adminToken);
     const orderCost: OrderCost[] = [];
     say(`cost of an order, a process per API and worker: ${costRate} orders/s for ${settings.costSeconds} s`);
-    orderCost.push(await measureOrderCost('a process per API and worker', shop, system.pids, costRate, settings.costSeconds));
+    orderCost.push(await measureOrderCost('a process per API and worker', shop, system.processes, costRate, settings.costSeconds));
     say(`  ${JSON.stringify(orderCost.at(-1))}`);
 
     const saga: SagaRun[] = [];
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       const oneLogs = Object.fromEntries(serviceNames.map((name) => [name, one.logFile])) as Record<ServiceName, string>;
       const { shop: oneShop } = await openShop(one.serviceUrls, one.databaseUrls, oneLogs, adminToken);
       say(`cost of an order, one process (npm start): ${costRate} orders/s for ${settings.costSeconds} s`);
-      orderCost.push(await measureOrderCost('one process (npm start)', oneShop, () => [...system.infrastructurePids(), one.pid], costRate, settings.costSeconds));
+      orderCost.push(await measureOrderCost('one process (npm start)', oneShop, () => ({ ...system.infrastructureProcesses(), 'one process': one.pid }), costRate, settings.costSeconds));
       say(`  ${JSON.stringify(orderCost.at(-1))}`);
     } finally {
       await one.stop();

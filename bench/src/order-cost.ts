@@ -10,18 +10,26 @@ export interface OrderCost {
   cpuSeconds: number;
   wallSeconds: number;
   cpuMsPerOrder: number;
+  /** CPU per order of each process of the system (`postgres`, `emulator`, `orders-worker`...). */
+  cpuMsPerOrderByProcess: Record<string, number>;
   /** From the order's commit to its OrderConfirmed step, as Orders recorded them. */
   latencyMs: Distribution;
 }
 
 /**
- * The cost of an order: the system's CPU time, read from /proc for the processes `pids` returns, while orders arrive
+ * The cost of an order: the system's CPU time, read from /proc for the processes `processes` names, while orders arrive
  * at a steady rate and until every one is decided, divided by the orders decided.
  */
-export async function measureOrderCost(layout: string, shop: SagaShop, pids: () => number[], offeredPerSecond: number, seconds: number): Promise<OrderCost> {
-  const meter = startCpuMeter(pids);
+export async function measureOrderCost(
+  layout: string,
+  shop: SagaShop,
+  processes: () => Record<string, number | undefined>,
+  offeredPerSecond: number,
+  seconds: number,
+): Promise<OrderCost> {
+  const meter = startCpuMeter(processes);
   const run = await runSaga(shop, offeredPerSecond, seconds);
-  const { cpuSeconds, wallSeconds } = meter.stop();
+  const { cpuSeconds, wallSeconds, byProcess } = meter.stop();
   const decided = run.accepted - run.undecided;
   return {
     layout,
@@ -30,6 +38,7 @@ export async function measureOrderCost(layout: string, shop: SagaShop, pids: () 
     cpuSeconds: round(cpuSeconds),
     wallSeconds: round(wallSeconds),
     cpuMsPerOrder: round((1000 * cpuSeconds) / decided),
+    cpuMsPerOrderByProcess: Object.fromEntries(Object.entries(byProcess).map(([name, seconds]) => [name, round((1000 * seconds) / decided)])),
     latencyMs: run.latencyMs,
   };
 }

@@ -69,6 +69,16 @@ export function markdown(results: BenchResults): string {
         `| ${cost.layout} | ${cost.offeredPerSecond} | ${cost.decided} | ${cost.cpuSeconds} | ${cost.wallSeconds} | ${cost.cpuMsPerOrder} | ${round(cost.cpuMsPerOrder / baselines.postgres.oneClient.cpuMs)} | ${cost.latencyMs.p50} / ${cost.latencyMs.p99} |`,
     ),
     '',
+    'CPU per order by process (ms):',
+    '',
+    ...results.orderCost.map(
+      (cost) =>
+        `- ${cost.layout}: ${Object.entries(cost.cpuMsPerOrderByProcess)
+          .sort(([, a], [, b]) => b - a)
+          .map(([name, ms]) => `${name} ${ms}`)
+          .join(', ')}`,
+    ),
+    '',
     '**Saga** (orders placed at a fixed rate; latency from the order\'s commit to its OrderConfirmed step, as Orders recorded them):',
     '',
     '| offered/s | accepted | confirmed/s | undecided | placed → CONFIRMED p50 / p95 / p99 / max (ms) | POST p50 / p99 (ms) | outbox lag p50/p99 (ms) | handler p50/p99 (ms) |',

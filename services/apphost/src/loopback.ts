@@ -29,10 +29,10 @@ export interface LoopbackSystem {
   emulatorEndpoint: string;
   brokerProxy?: TcpProxy;
   postgresUrl: string;
-  /** The processes under the services right now: PostgreSQL's postmaster (its backends are its children) and the emulator. */
-  infrastructurePids(): number[];
-  /** Those and the services' processes: the whole system. */
-  pids(): number[];
+  /** The processes under the services right now, by name: PostgreSQL's postmaster (its backends are its children) and the emulator. */
+  infrastructureProcesses(): Record<string, number | undefined>;
+  /** Those and each service's API and worker process (`orders-worker`...): the whole system. */
+  processes(): Record<string, number | undefined>;
   /** Stops PostgreSQL (fast shutdown: sessions are cut), waits, and starts it again on the same data. */
   restartPostgres(downMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -86,8 +86,8 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
       emulatorEndpoint: emulator.endpoint,
       brokerProxy,
       postgresUrl: postgres.url,
-      infrastructurePids: () => [postgres.pid(), emulator.pid].filter((pid) => pid !== undefined),
-      pids: () => [postgres.pid(), emulator.pid, ...stack.processes.map((process) => process.pid)].filter((pid) => pid !== undefined),
+      infrastructureProcesses: () => ({ postgres: postgres.pid(), emulator: emulator.pid }),
+      processes: () => ({ postgres: postgres.pid(), emulator: emulator.pid, ...Object.fromEntries(stack.processes.map((process) => [process.label, process.pid])) }),
       restartPostgres: async (downMs) => {
         await postgres.stop();
         await sleep(downMs);
