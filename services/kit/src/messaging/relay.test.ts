@@ -66,6 +66,14 @@ function relay(publisher: FakePublisher, options: Partial<OutboxRelayOptions> = 
 const unpublished = async () => (await query<{ id: string }>(url, 'SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY id')).map((row) => row.id);
 const allPublished = (what: string) => eventually(async () => ((await unpublished()).length === 0 ? true : undefined), { what });
 const ids = (events: AnyEvent[]) => events.map((event) => event.id).sort();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const claimed = async () => (await query<{ id: string }>(url, 'SELECT id FROM outbox_events WHERE claimed_until IS NOT NULL')).map((row) => row.id);
+/** A publisher held at its gate until the returned function opens it. */
+const gated = (publisher: FakePublisher) => {
+  let open!: () => void;
+  publisher.gate = new Promise<void>((resolve) => (open = resolve));
+  return () => open();
+};
 
 /** Records the statements every client of `pool` is sent, in order. */
 function recordStatements(pool: pg.Pool): string[] {
@@ -167,7 +175,7 @@ describe('OutboxRelay', () => {
     expect(ids(publisher.published)).toEqual(ids(events));
   });
 
-  it('commits what SNS accepted and sends no ROLLBACK after that COMMIT when it rejected the rest', async () => {
+  it('runs a batch as two autocommit statements, and gives back what SNS rejected for the next attempt at once', async () => {
     const recorded = createPool(url, testLogger());
     const statements = recordStatements(recorded);
     try {
@@ -176,41 +184,120 @@ describe('OutboxRelay', () => {
       const [rejected] = events;
       publisher.reject.add(rejected!.id);
       await enqueue(events);
+      const outbox = new OutboxRelay({ pool: recorded, publisher, logger: testLogger() });
 
-      await expect(new OutboxRelay({ pool: recorded, publisher, logger: testLogger() }).drain()).rejects.toThrow('1 of 2 events not published');
+      await expect(outbox.drain()).rejects.toThrow('1 of 2 events not published');
+      // The claim, then what SNS accepted marked published and the rest released: no BEGIN, COMMIT or ROLLBACK.
+      expect(statements.map((statement) => statement.trim().split(/\s+/)[0])).toEqual(['WITH', 'UPDATE']);
       expect(await unpublished()).toEqual([rejected!.id]);
-      expect(statements.filter((statement) => ['BEGIN', 'COMMIT', 'ROLLBACK'].includes(statement))).toEqual(['BEGIN', 'COMMIT']);
+      expect(await claimed()).toEqual([]);
+
+      publisher.reject.clear();
+      await outbox.drain(); // at once, not after the lease
+      expect(await unpublished()).toEqual([]);
+      expect(ids(publisher.published)).toEqual(ids(events));
     } finally {
       await recorded.end();
     }
   });
 
-  it('survives Postgres ending its connection while SNS is being called, and publishes the batch again', async () => {
-    const publisher = new FakePublisher();
-    let open!: () => void;
-    publisher.gate = new Promise<void>((resolve) => (open = resolve));
+  it('holds no connection or transaction while SNS answers: Postgres ending every connection meanwhile costs no second publish', async () => {
+    const own = createPool(url, testLogger());
+    try {
+      const publisher = new FakePublisher();
+      const open = gated(publisher);
+      const events = makeEvents(2);
+      await enqueue(events);
+      const draining = new OutboxRelay({ pool: own, publisher, logger: testLogger() }).drain();
+      await eventually(async () => (publisher.calls > 0 ? true : undefined), { what: 'the batch to reach the publisher' });
+
+      expect(own.totalCount - own.idleCount).toBe(0); // no client checked out
+      const [inTransaction] = await query<{ count: number }>(
+        url,
+        "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+      );
+      expect(inTransaction!.count).toBe(0);
+      await query(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      await sleep(100); // for the connections' errors to arrive (createPool's listener keeps them from crashing the process)
+      open();
+
+      await draining;
+      expect(await unpublished()).toEqual([]);
+      expect(publisher.calls).toBe(1);
+    } finally {
+      await own.end();
+    }
+  });
+
+  it('publishes what a relay claimed before it died once the lease runs out, and not before', async () => {
+    const leaseMs = 1_500;
+    const events = makeEvents(3);
+    await enqueue(events);
+    const doomedPool = createPool(url, testLogger());
+    const dead = new FakePublisher();
+    dead.gate = new Promise<void>(() => undefined); // never answers: the process dies while SNS is being called
+    void new OutboxRelay({ pool: doomedPool, publisher: dead, logger: testLogger(), leaseMs }).drain();
+    await eventually(async () => (dead.calls > 0 ? true : undefined), { what: 'the first relay to claim the batch', intervalMs: 10 });
+    const claimedAt = Date.now();
+    await doomedPool.end(); // its connections go with it; the claim stays in the rows
+    expect((await claimed()).sort()).toEqual(ids(events));
+
+    // Another relay, or the same service restarted: it polls every 100 ms.
+    const survivor = new FakePublisher();
+    await relay(survivor, { leaseMs }).start();
+    await sleep(leaseMs / 2);
+    expect(survivor.calls).toBe(0); // within the lease the rows are the first relay's: never published by two at once
+
+    await allPublished('the survivor to publish them after the lease');
+    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(leaseMs - 100);
+    expect(ids(survivor.published)).toEqual(ids(events));
+  });
+
+  it('a relay whose publish outlived its lease gives back nothing that another relay has claimed since', async () => {
     const events = makeEvents(2);
     await enqueue(events);
-    const outbox = new OutboxRelay({ pool, publisher, logger: testLogger() });
+    const slow = new FakePublisher();
+    const openSlow = gated(slow);
+    slow.failWith = new Error('SNS timed out');
+    const slowDrain = new OutboxRelay({ pool, publisher: slow, logger: testLogger(), leaseMs: 200 }).drain();
+    await eventually(async () => (slow.calls > 0 ? true : undefined), { what: 'the slow relay to claim the batch', intervalMs: 10 });
+    await sleep(300); // its lease has run out
 
-    const draining = outbox.drain();
-    await eventually(async () => (publisher.calls > 0 ? true : undefined), { what: 'the batch to reach the publisher' });
-    // The batch's connection sits idle in its transaction while SNS is called: no query is there to take the error
-    // (the pool's listener on every client, see createPool, keeps it from crashing the process).
-    await query(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'");
-    await new Promise((resolve) => setTimeout(resolve, 100)); // for the connection's error to arrive
-    open();
+    const next = new FakePublisher();
+    const openNext = gated(next);
+    const nextDrain = new OutboxRelay({ pool, publisher: next, logger: testLogger() }).drain();
+    await eventually(async () => (next.calls > 0 ? true : undefined), { what: 'another relay to take the batch over', intervalMs: 10 });
+    openSlow();
+    await expect(slowDrain).rejects.toThrow('SNS timed out');
 
-    await expect(draining).rejects.toThrow();
-    expect(await unpublished()).toEqual(ids(events)); // published, but not marked: they go again (at least once)
-    await outbox.drain();
+    // The slow relay's failure released only its own claim: the rows are still the second relay's.
+    expect((await claimed()).sort()).toEqual(ids(events));
+    const third = new FakePublisher();
+    await new OutboxRelay({ pool, publisher: third, logger: testLogger() }).drain();
+    expect(third.calls).toBe(0);
+
+    openNext();
+    await nextDrain;
     expect(await unpublished()).toEqual([]);
+    expect(ids(next.published)).toEqual(ids(events));
+  });
+
+  it('publishes in the order the events were committed (created_at, then id)', async () => {
+    const events: AnyEvent[] = [];
+    for (let commit = 0; commit < 4; commit += 1) {
+      const batch = makeEvents(3);
+      events.push(...batch.sort((a, b) => (a.id < b.id ? -1 : 1))); // one transaction: one created_at, then by id
+      await enqueue(batch);
+      await sleep(5);
+    }
+    const publisher = new FakePublisher();
+    await new OutboxRelay({ pool, publisher, logger: testLogger(), batchSize: 5 }).drain();
+    expect(publisher.published.map((event) => event.id)).toEqual(events.map((event) => event.id));
   });
 
   it('stop() waits for the batch being published, then flushes what was committed meanwhile', async () => {
     const publisher = new FakePublisher();
-    let open!: () => void;
-    publisher.gate = new Promise<void>((resolve) => (open = resolve));
+    const open = gated(publisher);
     const outbox = relay(publisher, { pollIntervalMs: 10_000 });
     await outbox.start();
 

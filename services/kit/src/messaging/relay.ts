@@ -3,6 +3,14 @@ import type pg from 'pg';
 import type { Logger } from '../logger';
 import { outboxChannel } from './outbox';
 
+/**
+ * How long a relay's claim on outbox rows lasts. Nothing renews it: a relay that dies after claiming leaves its rows
+ * to whichever relay polls next once it runs out, so they go out within seconds, not after a long timeout. A publish
+ * that takes longer than the lease risks only a duplicate publish (another relay may take the rows meanwhile), and
+ * consumers are idempotent.
+ */
+export const outboxLeaseMs = 10_000;
+
 export interface OutboxRelayOptions {
   pool: pg.Pool;
   publisher: Pick<EventPublisher, 'publish'>;
@@ -10,14 +18,25 @@ export interface OutboxRelayOptions {
   /** Fallback when a notification is missed (listener reconnecting, another relay's leftovers). */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** The claim's lease; outboxLeaseMs unless a test needs it shorter. */
+  leaseMs?: number;
+}
+
+/** One claimed batch, in order of publication; all its rows share the claim's `claimed_until`. */
+interface Claim {
+  events: AnyEvent[];
+  until: Date;
 }
 
 /**
  * Publishes committed outbox events. Woken by Postgres LISTEN/NOTIFY the moment an event commits, with a
- * polling fallback. Several relays may run at once: each claims rows with FOR UPDATE SKIP LOCKED, and a row
- * is marked published only after SNS accepted it. If the broker is down the rows stay and are retried with
- * backoff; if the process dies mid-publish the transaction rolls back and another relay publishes them
- * again (consumers are idempotent, so a repeat is harmless).
+ * polling fallback. A batch is two autocommit statements around the PublishBatch call, and no connection or lock is
+ * held while SNS answers: one UPDATE claims the oldest unpublished rows for a lease (outboxLeaseMs), skipping rows
+ * another relay is claiming (FOR UPDATE SKIP LOCKED) or holds under an unexpired lease, so several relays may run
+ * at once; after the publish, one UPDATE marks published what SNS accepted and releases the claim of the rest. If the
+ * broker is down the rows stay and are retried with backoff; if the process dies mid-publish its rows are published
+ * by another relay (or by this one after a restart) once the lease runs out (consumers are idempotent, so a repeat
+ * is harmless).
  *
  * While started, one loop drains the outbox, then waits, and again. After a drain that succeeded it waits for a
  * notification or the poll interval, whichever comes first; a notification that came during the drain ends the wait
@@ -27,6 +46,7 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly leaseMs: number;
   private readonly backoff = new FailureBackoff();
   private listener?: pg.PoolClient;
   private stopped = true;
@@ -40,6 +60,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 50;
+    this.leaseMs = options.leaseMs ?? outboxLeaseMs;
   }
 
   async start(): Promise<void> {
@@ -108,37 +129,61 @@ export class OutboxRelay {
     if (this.backoff.failures === 0) this.wakeUp?.();
   }
 
-  /** Publishes one batch and returns its size; throws when SNS did not accept all of it, once what it accepted is committed as published. */
+  /** Publishes one batch and returns its size; throws when SNS did not accept all of it, once what it accepted is marked published. */
   private async publishBatch(): Promise<number> {
-    const { claimed, outcome } = await this.claimAndPublish();
-    if (outcome.failed.length > 0) {
-      throw new Error(`${outcome.failed.length} of ${claimed} events not published: ${outcome.failed[0]?.error}`);
+    const claim = await this.claim();
+    if (!claim) return 0;
+    let outcome: PublishOutcome;
+    try {
+      outcome = await this.options.publisher.publish(claim.events);
+    } catch (error) {
+      // Nothing was accepted: give the whole batch back, for the next attempt after the backoff. Should even that
+      // fail, the lease runs out on its own.
+      await this.settle(claim, []).catch(() => undefined);
+      throw error;
     }
-    return claimed;
+    await this.settle(claim, outcome.published);
+    if (outcome.failed.length > 0) {
+      throw new Error(`${outcome.failed.length} of ${claim.events.length} events not published: ${outcome.failed[0]?.error}`);
+    }
+    return claim.events.length;
   }
 
-  /** In one transaction: claims the oldest unpublished rows, publishes them and marks those SNS accepted. */
-  private async claimAndPublish(): Promise<{ claimed: number; outcome: PublishOutcome }> {
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ payload: AnyEvent }>(
-        `SELECT payload FROM outbox_events WHERE published_at IS NULL
-         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
-      const outcome: PublishOutcome = rows.length > 0 ? await this.options.publisher.publish(rows.map((row) => row.payload)) : { published: [], failed: [] };
-      if (outcome.published.length > 0) {
-        await client.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])', [outcome.published]);
-      }
-      await client.query('COMMIT');
-      return { claimed: rows.length, outcome };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  /**
+   * Claims the oldest unpublished rows that nobody holds, in one autocommit statement. SKIP LOCKED passes over rows
+   * another relay's claim is updating at this moment; a row it claimed since this statement's snapshot is re-read
+   * by FOR UPDATE, and its new lease excludes it.
+   */
+  private async claim(): Promise<Claim | undefined> {
+    const { rows } = await this.options.pool.query<{ payload: AnyEvent; claimed_until: Date }>(
+      `WITH claimed AS (
+         UPDATE outbox_events SET claimed_until = now() + $2 * interval '1 millisecond'
+         WHERE id IN (
+           SELECT id FROM outbox_events
+           WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+           ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, created_at, payload, claimed_until)
+       SELECT payload, claimed_until FROM claimed ORDER BY created_at, id`,
+      [this.batchSize, this.leaseMs],
+    );
+    const [first] = rows;
+    return first && { events: rows.map((row) => row.payload), until: first.claimed_until };
+  }
+
+  /**
+   * In one autocommit statement: marks published the rows SNS accepted (keeping the time of a first publication,
+   * should the lease have run out and another relay published them too) and releases the claim of the others, so
+   * they are retried at once rather than after the lease. A row whose lease ran out and that another relay claimed
+   * since keeps that relay's claim: claimed_until, set by one claim for its whole batch, tells the claims apart.
+   */
+  private async settle(claim: Claim, published: string[]): Promise<void> {
+    await this.options.pool.query(
+      `UPDATE outbox_events
+       SET published_at = CASE WHEN id = ANY($1::uuid[]) THEN coalesce(published_at, now()) ELSE published_at END,
+           claimed_until = NULL
+       WHERE id = ANY($2::uuid[]) AND (id = ANY($1::uuid[]) OR claimed_until = $3)`,
+      [published, claim.events.map((event) => event.id), claim.until],
+    );
   }
 
   private async listen(): Promise<void> {
