@@ -2,6 +2,8 @@ export { readEnvironment, serviceEnvironment } from './config';
 export { applyMigrations } from './db/migrate';
 export { createPool, ensureDatabase } from './db/pool';
 export type { SqlExecutor } from './db/sql';
+export type { SqlClient, SqlTarget } from './db/sql-client';
+export { inTransaction } from './db/transaction';
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/app';
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
 export { errorHandler, HttpError, parseInput, uuidParam } from './http/errors';
@@ -20,7 +22,9 @@ export {
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
 export { claimEvent } from './messaging/inbox';
+export { claimEventSql } from './messaging/inbox';
 export { enqueueEvents, outboxChannel } from './messaging/outbox';
+export { encodeOutbox, insertOutboxSql } from './messaging/outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
 export * from './platform';
 export { createInfrastructure, serviceConfigFromEnvironment, type ServiceConfig, type ServiceInfrastructure } from './runtime';

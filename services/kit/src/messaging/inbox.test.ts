@@ -3,13 +3,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { createCatalogDb, type CatalogDb } from '../../../catalog/src/infrastructure/database';
 import { createPool } from '../db/pool';
-import type { SqlExecutor } from '../db/sql';
+import type { SqlTarget } from '../db/sql-client';
+import { inTransaction } from '../db/transaction';
 import { createTestDatabase, eventually, pgTransaction, query, testLogger } from '../testing';
 import { claimEvent } from './inbox';
 
 const catalogMigrations = path.resolve(__dirname, '../../../catalog/prisma/migrations');
 
-type Transaction = <R>(work: (tx: SqlExecutor) => Promise<R>) => Promise<R>;
+type Transaction = <R>(work: (tx: SqlTarget) => Promise<R>) => Promise<R>;
 
 let url: string;
 let pool: pg.Pool;
@@ -28,6 +29,9 @@ afterAll(async () => {
 
 const plainTransaction: Transaction = (work) => pgTransaction(pool, work);
 
+/** A transaction of kit's own on a bare pg client, as Catalog's handlers use it. */
+const pgClientTransaction: Transaction = (work) => inTransaction(pool, work);
+
 /** A transaction of a service's generated Prisma client, as the handlers use it. */
 const prismaTransaction: Transaction = (work) => prisma.$transaction((tx) => work(tx));
 
@@ -35,7 +39,8 @@ const newEvent = () => ({ id: randomUUID(), type: 'OrderPlaced' });
 const processed = (id: string) => query<{ type: string }>(url, 'SELECT type FROM processed_events WHERE event_id = $1', [id]);
 
 describe.each([
-  ['a pg client', () => plainTransaction],
+  ['a pg client behind the Prisma-shaped interface', () => plainTransaction],
+  ['a bare pg client (inTransaction)', () => pgClientTransaction],
   ['the Prisma client', () => prismaTransaction],
 ])('claimEvent in transactions of %s', (_, transactionOf) => {
   let transaction: Transaction;

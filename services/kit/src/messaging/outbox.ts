@@ -1,16 +1,31 @@
 import { encodeEvent, type AnyEvent } from '@bookstore/events';
-import type { SqlExecutor } from '../db/sql';
+import { execute, type SqlTarget } from '../db/sql-client';
 
 /** The Postgres channel the outbox trigger notifies on every insert (see each service's first migration). */
 export const outboxChannel = 'outbox_events';
 
 /**
- * Stores events in the outbox within the caller's transaction: they are published if and only if the
- * state change that produced them commits. Validated here, so a producer bug fails the request, not a consumer.
+ * The events as the one parameter of `insertOutboxSql`: a JSON array of their envelopes, each validated here
+ * (encodeEvent), so a producer bug fails the request, not a consumer.
  */
-export async function enqueueEvents(tx: SqlExecutor, ...events: AnyEvent[]): Promise<void> {
-  for (const event of events) {
-    const payload = encodeEvent(event);
-    await tx.$executeRaw`INSERT INTO outbox_events (id, type, payload) VALUES (${event.id}::uuid, ${event.type}, ${payload}::jsonb)`;
-  }
+export function encodeOutbox(events: readonly AnyEvent[]): string {
+  return `[${events.map(encodeEvent).join(',')}]`;
+}
+
+/**
+ * The outbox insert as SQL, for a handler that folds it into a statement of its own (a CTE). `events` is the
+ * placeholder ($n) of `encodeOutbox`'s result: one parameter however many events, one row each.
+ */
+export function insertOutboxSql(events: string): string {
+  return `INSERT INTO outbox_events (id, type, payload)
+    SELECT (event->>'id')::uuid, event->>'type', event FROM jsonb_array_elements(${events}::jsonb) AS event`;
+}
+
+/**
+ * Stores events in the outbox within the caller's transaction, in one statement: they are published if and only
+ * if the state change that produced them commits.
+ */
+export async function enqueueEvents(tx: SqlTarget, ...events: AnyEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await execute(tx, insertOutboxSql('$1'), [encodeOutbox(events)]);
 }
