@@ -2,9 +2,14 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { Prisma, PrismaClient } from './prisma/client';
 
-export type CatalogDb = PrismaClient;
+/**
+ * Catalog's database: the Prisma client the API reads and writes with, and the pool it runs on, where the
+ * event handlers run their transactions on `pg` directly (a handful of statements each, see reservations.ts).
+ */
+export type CatalogDb = PrismaClient & { readonly pool: pg.Pool };
 export type CatalogTx = Prisma.TransactionClient;
 
 export function createCatalogDb(pool: pg.Pool): CatalogDb {
-  return new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  return Object.assign(prisma, { pool });
 }
