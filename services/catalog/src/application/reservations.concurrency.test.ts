@@ -1,11 +1,11 @@
-import { contracts, type EventOf } from '@bookstore/events';
+import type { EventOf } from '@bookstore/events';
 import { createPool } from '@bookstore/kit';
 import { createTestDatabase, query, seededRandom, testLogger } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createCatalogDb, type CatalogDb } from '../infrastructure/database';
-import { addBook } from './books';
 import { releaseStock, reserveStock } from './reservations';
+import { addTestBook, orderCancelled as cancelled, orderPlaced as placed, type Line } from './reservations.fixtures';
 
 /**
  * What the handlers' few statements must keep of the guarantees, under concurrency: the locks (reservation
@@ -25,15 +25,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-type Line = { bookId: string; quantity: number };
-const book = (stock: number) =>
-  addBook(db, { isbn: `978${Math.floor(Math.random() * 1e10).toString().padStart(10, '0')}`, title: 'T', author: 'A', description: '', priceCents: 100, currency: 'EUR', stock });
-const placed = (orderId: string, lines: Line[]): EventOf<'OrderPlaced'> =>
-  contracts.OrderPlaced.create(
-    { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 100 })), totalCents: 100, currency: 'EUR', paymentMethodId: 'pm_test' },
-    { correlationId: orderId },
-  );
-const cancelled = (orderId: string): EventOf<'OrderCancelled'> => contracts.OrderCancelled.create({ orderId, reason: 'timeout' }, { correlationId: orderId });
+const book = (stock: number) => addTestBook(db, stock);
 const stockOf = async (ids: string[]) =>
   Object.fromEntries((await query<{ id: string; stock: number }>(url, 'SELECT id::text, stock FROM books WHERE id = ANY($1::uuid[])', [ids])).map(({ id, stock }) => [id, stock]));
 /** The types of the events emitted for an order, by name: created_at is a transaction's start, not the order of commits. */

@@ -1,11 +1,10 @@
-import { contracts, type EventOf } from '@bookstore/events';
-import { createPool } from '@bookstore/kit';
+import { createPool, recordStatements } from '@bookstore/kit';
 import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createCatalogDb, type CatalogDb } from '../infrastructure/database';
-import { addBook } from './books';
 import { releaseStock, reserveStock } from './reservations';
+import { addTestBook, orderCancelled as cancelled, orderPlaced as placed } from './reservations.fixtures';
 
 /**
  * Every statement is a round trip to PostgreSQL, and on the worker a socket write (issue 13). These tests count
@@ -13,19 +12,11 @@ import { releaseStock, reserveStock } from './reservations';
  */
 let db: CatalogDb;
 let pool: ReturnType<typeof createPool>;
-const statements: string[] = [];
+let statements: string[];
 
 beforeAll(async () => {
   pool = createPool(await createTestDatabase('catalog', migrationsDir), testLogger());
-  // Every connection of this pool records what it sends, whoever sends it (the handlers or Prisma).
-  pool.on('connect', (client) => {
-    const send = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.query = ((...args: unknown[]) => {
-      const [statement] = args;
-      statements.push(typeof statement === 'string' ? statement : (statement as { text: string }).text);
-      return send(...args);
-    }) as typeof client.query;
-  });
+  statements = recordStatements(pool);
   db = createCatalogDb(pool);
 });
 afterAll(async () => {
@@ -33,14 +24,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-const book = (stock: number) =>
-  addBook(db, { isbn: `978${Math.floor(Math.random() * 1e10).toString().padStart(10, '0')}`, title: 'T', author: 'A', description: '', priceCents: 100, currency: 'EUR', stock });
-const placed = (orderId: string, lines: { bookId: string; quantity: number }[]): EventOf<'OrderPlaced'> =>
-  contracts.OrderPlaced.create(
-    { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 100 })), totalCents: 100, currency: 'EUR', paymentMethodId: 'pm_test' },
-    { correlationId: orderId },
-  );
-const cancelled = (orderId: string): EventOf<'OrderCancelled'> => contracts.OrderCancelled.create({ orderId, reason: 'payment_declined' }, { correlationId: orderId });
+const book = (stock: number) => addTestBook(db, stock);
 
 /** The statements `work` sends. */
 async function sentBy(work: () => Promise<void>): Promise<string[]> {

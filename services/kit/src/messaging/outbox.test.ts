@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createCatalogDb, type CatalogDb } from '../../../catalog/src/infrastructure/database';
 import { createPool } from '../db/pool';
 import type { SqlTarget } from '../db/sql-client';
+import { recordStatements } from '../db/statement-log';
 import { inTransaction } from '../db/transaction';
 import { createTestDatabase, query, testLogger } from '../testing';
 import { encodeOutbox, enqueueEvents, insertOutboxSql } from './outbox';
@@ -14,20 +15,12 @@ const catalogMigrations = path.resolve(__dirname, '../../../catalog/prisma/migra
 let url: string;
 let pool: pg.Pool;
 let prisma: CatalogDb;
-const statements: string[] = [];
+let statements: string[];
 
 beforeAll(async () => {
   url = await createTestDatabase('catalog', catalogMigrations);
   pool = createPool(url, testLogger());
-  // Records the statements every connection of the pool is sent, BEGIN and COMMIT included.
-  pool.on('connect', (client) => {
-    const send = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.query = ((...args: unknown[]) => {
-      const [statement] = args;
-      statements.push(typeof statement === 'string' ? statement : (statement as { text: string }).text);
-      return send(...args);
-    }) as typeof client.query;
-  });
+  statements = recordStatements(pool);
   prisma = createCatalogDb(pool);
 });
 
