@@ -2,9 +2,15 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { Prisma, PrismaClient } from './prisma/client';
 
-export type OrdersDb = PrismaClient;
+/**
+ * Orders' database: the Prisma client, and the pool it runs on, where the hot paths (placing an order, the saga's
+ * handlers) run their transactions on `pg` directly in a handful of statements (issue 13: a statement is a round
+ * trip and a socket write).
+ */
+export type OrdersDb = PrismaClient & { readonly pool: pg.Pool };
 export type OrdersTx = Prisma.TransactionClient;
 
 export function createOrdersDb(pool: pg.Pool): OrdersDb {
-  return new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  return Object.assign(prisma, { pool });
 }
