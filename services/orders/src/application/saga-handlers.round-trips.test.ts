@@ -1,0 +1,60 @@
+import { contracts } from '@bookstore/events';
+import { recordStatements } from '@bookstore/kit';
+import { randomUUID } from 'node:crypto';
+import { applySagaEvent } from './apply-saga-event';
+import { cancelOverdueOrders } from './cancel-overdue-orders';
+import { replicateBook } from './catalog-replica';
+import { released, reserved, settled, storedOrder } from './saga.fixtures';
+import { useOrdersDatabase } from './test-support';
+
+/**
+ * Every statement is a round trip to PostgreSQL, and on the worker a socket write (issue 13). These tests count
+ * what Orders' event handlers send, BEGIN and COMMIT included, so that a slide back to a statement per row is
+ * caught. Before they left Prisma: a saga event 7 (8 when it decided the order), the sweep 3 plus 5 per order,
+ * a BookUpserted 4.
+ */
+const orders = useOrdersDatabase();
+let statements: string[];
+beforeAll(() => {
+  statements = recordStatements(orders.db.pool);
+});
+
+/** The statements `work` sends. */
+async function sentBy(work: () => Promise<unknown>): Promise<string[]> {
+  statements.length = 0;
+  await work();
+  return [...statements];
+}
+
+describe('round trips of the saga handlers', () => {
+  it('applies a saga event in four statements: BEGIN, claim and lock, write, COMMIT; whether it decides the order or not', async () => {
+    const orderId = await storedOrder(orders.db.pool);
+    const reporting = await sentBy(() => applySagaEvent(orders.db, reserved(orderId)));
+    expect(reporting).toHaveLength(4);
+    expect([reporting[0], reporting.at(-1)]).toEqual(['BEGIN', 'COMMIT']);
+    expect(await sentBy(() => applySagaEvent(orders.db, settled(orderId)))).toHaveLength(4);
+    expect(await sentBy(() => applySagaEvent(orders.db, released(orderId)))).toHaveLength(4);
+  });
+
+  it('skips a duplicate in three statements', async () => {
+    const event = reserved(await storedOrder(orders.db.pool));
+    await applySagaEvent(orders.db, event);
+    expect(await sentBy(() => applySagaEvent(orders.db, event))).toHaveLength(3);
+  });
+
+  it('cancels a batch of overdue orders in four statements, and finds none in three', async () => {
+    for (let order = 0; order < 3; order++) await storedOrder(orders.db.pool, -1);
+    expect(await sentBy(async () => expect(await cancelOverdueOrders(orders.db)).toBe(3))).toHaveLength(4);
+    expect(await sentBy(async () => expect(await cancelOverdueOrders(orders.db)).toBe(0))).toHaveLength(3);
+  });
+
+  it('replicates a book in one statement, whether the revision is new, old or a duplicate', async () => {
+    const bookId = randomUUID();
+    const upserted = (revision: number) =>
+      contracts.BookUpserted.create({ bookId, isbn: '9780441172719', title: 'T', author: 'A', priceCents: 900, currency: 'EUR', revision }, { correlationId: bookId });
+    const newer = upserted(2);
+    expect(await sentBy(() => replicateBook(orders.db, newer))).toHaveLength(1);
+    expect(await sentBy(() => replicateBook(orders.db, upserted(1)))).toHaveLength(1);
+    expect(await sentBy(() => replicateBook(orders.db, newer))).toHaveLength(1);
+  });
+});
