@@ -1,51 +1,80 @@
 import { randomUUID } from 'node:crypto';
 import { contracts } from '@bookstore/events';
-import { enqueueEvents } from '@bookstore/kit';
+import { encodeOutbox, insertOutboxSql } from '@bookstore/kit';
 import type { PlacedOrder, PlaceOrderRequest } from '../api/types';
 import type { OrdersDb } from '../infrastructure/database';
 import { hashAccessToken, newAccessToken } from './access-token';
-import { claimIdempotencyKey } from './idempotency-key';
-import { priceOrder } from './price-order';
+import { claimIdempotencyKeySql, earlierAnswer, hashRequest, type IdempotencyKeyRow } from './idempotency-key';
+import { priceOrder, type PricedOrder } from './price-order';
 
 /**
- * Prices the items, stores the order as PENDING and emits OrderPlaced through the outbox, all in one transaction.
+ * Prices the items, stores the order as PENDING and emits OrderPlaced through the outbox, all atomically.
  * With an idempotency key, a repeat of the same request gets the first answer back and places nothing.
+ *
+ * Two statements on `pg` (issue 13: each is a round trip and a socket write): the prices, then one statement that
+ * claims the key and writes everything. One statement commits on its own, so there is no BEGIN and no COMMIT.
  */
 export async function placeOrder(
-  db: OrdersDb,
+  db: Pick<OrdersDb, 'pool'>,
   request: PlaceOrderRequest,
   { idempotencyKey, deadlineSeconds }: { idempotencyKey?: string; deadlineSeconds: number },
 ): Promise<PlacedOrder> {
-  const { items, lines, totalCents, currency } = await priceOrder(db, request.items);
-  const orderId = randomUUID();
-  const placed: PlacedOrder = { orderId, status: 'PENDING', accessToken: newAccessToken() };
+  const priced = await priceOrder(db, request.items);
+  const placed: PlacedOrder = { orderId: randomUUID(), status: 'PENDING', accessToken: newAccessToken() };
+  const requestHash = hashRequest({ ...request, items: priced.items });
+  const keyRow = await storeOrder(db, { request, priced, placed, deadlineSeconds, idempotencyKey, requestHash });
+  return (keyRow && earlierAnswer(keyRow, { orderId: placed.orderId, requestHash })) ?? placed;
+}
 
-  return db.$transaction(async (tx) => {
-    if (idempotencyKey) {
-      const earlier = await claimIdempotencyKey(tx, idempotencyKey, { ...request, items }, placed);
-      if (earlier) return earlier;
-    }
-    await tx.order.create({
-      data: {
-        id: orderId,
-        customerEmail: request.customer.email,
-        customerName: request.customer.name,
-        paymentMethodId: request.paymentMethodId,
-        totalCents,
-        currency,
-        accessTokenHash: hashAccessToken(placed.accessToken),
-        deadlineAt: new Date(Date.now() + deadlineSeconds * 1000),
-        lines: { create: lines },
-        timeline: { create: { type: 'OrderPlaced' } },
-      },
-    });
-    await enqueueEvents(
-      tx,
-      contracts.OrderPlaced.create(
-        { orderId, lines: lines.map(({ bookId, quantity, unitPriceCents }) => ({ bookId, quantity, unitPriceCents })), totalCents, currency, paymentMethodId: request.paymentMethodId },
-        { correlationId: orderId },
-      ),
-    );
-    return placed;
-  });
+/**
+ * The statement that places the order. It claims the Idempotency-Key, if any, and writes the order, its lines, its
+ * first timeline step and the OrderPlaced outbox row only when the key is absent or was claimed by this request:
+ * `may_place` has one row then, and none when the key belongs to an earlier order. Lines, step and outbox row
+ * follow from the order's RETURNING, so they are written exactly when the order is. Returns the key's row.
+ */
+async function storeOrder(
+  db: Pick<OrdersDb, 'pool'>,
+  order: { request: PlaceOrderRequest; priced: PricedOrder; placed: PlacedOrder; deadlineSeconds: number; idempotencyKey?: string; requestHash: string },
+): Promise<IdempotencyKeyRow | undefined> {
+  const { request, priced, placed, deadlineSeconds, idempotencyKey, requestHash } = order;
+  const { rows } = await db.pool.query<IdempotencyKeyRow>(
+    `WITH claimed AS (${claimIdempotencyKeySql('$1', '$2', '$3', '$4')}),
+     may_place AS (SELECT WHERE NOT EXISTS (SELECT FROM claimed WHERE order_id <> $3::uuid)),
+     placed_order AS (
+       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, updated_at)
+       SELECT $3::uuid, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11), now() FROM may_place
+       RETURNING id
+     ),
+     placed_lines AS (
+       INSERT INTO order_lines (order_id, book_id, title, quantity, unit_price_cents)
+       SELECT placed_order.id, line."bookId", line.title, line.quantity, line."unitPriceCents"
+       FROM placed_order, jsonb_to_recordset($12::jsonb) AS line("bookId" uuid, title text, quantity int, "unitPriceCents" int)
+     ),
+     first_step AS (INSERT INTO order_timeline (order_id, type) SELECT id, 'OrderPlaced' FROM placed_order),
+     published AS (${insertOutboxSql('$13')} WHERE EXISTS (SELECT FROM placed_order))
+     SELECT order_id::text, request_hash, response FROM claimed`,
+    [
+      idempotencyKey ?? null,
+      requestHash,
+      placed.orderId,
+      JSON.stringify(placed),
+      request.customer.email,
+      request.customer.name,
+      request.paymentMethodId,
+      priced.totalCents,
+      priced.currency,
+      hashAccessToken(placed.accessToken),
+      deadlineSeconds,
+      JSON.stringify(priced.lines),
+      encodeOutbox([orderPlaced(request, priced, placed.orderId)]),
+    ],
+  );
+  return rows[0];
+}
+
+function orderPlaced(request: PlaceOrderRequest, { lines, totalCents, currency }: PricedOrder, orderId: string) {
+  return contracts.OrderPlaced.create(
+    { orderId, lines: lines.map(({ bookId, quantity, unitPriceCents }) => ({ bookId, quantity, unitPriceCents })), totalCents, currency, paymentMethodId: request.paymentMethodId },
+    { correlationId: orderId },
+  );
 }

@@ -21,13 +21,13 @@ export interface PricedOrder {
  * Prices the items from Orders' replica of the catalog, so placing an order needs no call to Catalog. Refuses
  * too many copies of a book, books the replica does not know, a mix of currencies and a total too large to store.
  */
-export async function priceOrder(db: OrdersDb, requested: Items): Promise<PricedOrder> {
+export async function priceOrder(db: Pick<OrdersDb, 'pool'>, requested: Items): Promise<PricedOrder> {
   const items = mergeItems(requested);
   const excessive = items.filter(({ quantity }) => quantity > maxQuantityPerBook);
   if (excessive.length > 0) {
     throw new DomainError('rejected', 'quantity_limit', `at most ${maxQuantityPerBook} copies of a book per order`, { bookIds: excessive.map(({ bookId }) => bookId) });
   }
-  const books = await db.bookReplica.findMany({ where: { id: { in: items.map(({ bookId }) => bookId) } } });
+  const books = await replicatedBooks(db, items);
   const byId = new Map(books.map((book) => [book.id, book]));
   const unknown = items.filter(({ bookId }) => !byId.has(bookId)).map(({ bookId }) => bookId);
   if (unknown.length > 0) throw new DomainError('rejected', 'unknown_books', 'some items name books that are not in the catalog', { bookIds: unknown });
@@ -43,6 +43,15 @@ export async function priceOrder(db: OrdersDb, requested: Items): Promise<Priced
     throw new DomainError('rejected', 'order_too_large', `an order may total at most ${maxTotalCents} cents`, { totalCents, maxTotalCents });
   }
   return { items, lines, totalCents, currency: books[0]!.currency };
+}
+
+/** The replica's copies of the books the items name, in one statement. */
+async function replicatedBooks(db: Pick<OrdersDb, 'pool'>, items: Items) {
+  const { rows } = await db.pool.query<{ id: string; title: string; priceCents: number; currency: string }>(
+    'SELECT id, title, price_cents AS "priceCents", currency FROM book_replicas WHERE id = ANY($1::uuid[])',
+    [items.map(({ bookId }) => bookId)],
+  );
+  return rows;
 }
 
 /** Two items for the same book are one line with both quantities. */
