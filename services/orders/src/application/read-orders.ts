@@ -7,15 +7,35 @@ import { accessTokenMatches } from './access-token';
 
 const notFound = (orderId: string) => new DomainError('not_found', 'order_not_found', `no order ${orderId} for this access token`);
 
+/** An order's row with its lines (by title) and timeline (by at, then id) as JSON arrays, in one statement. */
+interface OrderRow {
+  id: string;
+  status: OrderStatus;
+  cancelReason: string | null;
+  declineCode: string | null;
+  totalCents: number;
+  currency: string;
+  accessTokenHash: string;
+  createdAt: Date;
+  lines: OrderView['lines'];
+  /** Timestamps in JSON come as PostgreSQL writes them, with the session's offset: made ISO (UTC) by getOrder. */
+  timeline: { type: string; at: string }[];
+}
+
+const orderWithLinesAndTimeline = `
+  SELECT id, status::text, cancel_reason AS "cancelReason", decline_code AS "declineCode", total_cents AS "totalCents",
+    currency, access_token_hash AS "accessTokenHash", created_at AS "createdAt",
+    (SELECT coalesce(json_agg(json_build_object('bookId', book_id, 'title', title, 'quantity', quantity, 'unitPriceCents', unit_price_cents)
+       ORDER BY title, book_id), '[]') FROM order_lines WHERE order_id = orders.id) AS lines,
+    (SELECT coalesce(json_agg(json_build_object('type', type, 'at', at) ORDER BY at, id), '[]') FROM order_timeline WHERE order_id = orders.id) AS timeline
+  FROM orders WHERE id = $1::uuid`;
+
 /**
  * An order as its shopper sees it. Without the right access token the refusal is the same order_not_found as for an
  * order that does not exist, so a guessed id reveals nothing.
  */
-export async function getOrder(db: OrdersDb, orderId: string, access: { token?: string; admin: boolean }): Promise<OrderView> {
-  const order = await db.order.findUnique({
-    where: { id: orderId },
-    include: { lines: { orderBy: { title: 'asc' } }, timeline: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
-  });
+export async function getOrder(db: Pick<OrdersDb, 'pool'>, orderId: string, access: { token?: string; admin: boolean }): Promise<OrderView> {
+  const { rows: [order] } = await db.pool.query<OrderRow>(orderWithLinesAndTimeline, [orderId]);
   if (!order) throw notFound(orderId);
   if (!access.admin && !(access.token && accessTokenMatches(access.token, order.accessTokenHash))) throw notFound(orderId);
   return {
@@ -24,11 +44,11 @@ export async function getOrder(db: OrdersDb, orderId: string, access: { token?: 
     // The column is text; the saga writes only OrderCancelled's reasons into it (domain/order-saga.ts).
     ...(order.cancelReason ? { reason: cancellationReason.parse(order.cancelReason) } : {}),
     ...(order.declineCode ? { declineCode: order.declineCode } : {}),
-    lines: order.lines.map(({ bookId, title, quantity, unitPriceCents }) => ({ bookId, title, quantity, unitPriceCents })),
+    lines: order.lines,
     totalCents: order.totalCents,
     currency: order.currency,
     createdAt: order.createdAt.toISOString(),
-    timeline: order.timeline.map(({ type, at }) => ({ type, at: at.toISOString() })),
+    timeline: order.timeline.map(({ type, at }) => ({ type, at: new Date(at).toISOString() })),
   };
 }
 

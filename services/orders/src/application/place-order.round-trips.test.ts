@@ -1,0 +1,61 @@
+import { createPool, recordStatements } from '@bookstore/kit';
+import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
+import { randomUUID } from 'node:crypto';
+import { migrationsDir } from '..';
+import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
+import { placeOrder } from './place-order';
+import { getOrder } from './read-orders';
+import { replicatedBook } from './test-support';
+
+/**
+ * Every statement is a round trip to PostgreSQL and a socket write (issue 13). These tests count what placing and
+ * reading an order send, BEGIN and COMMIT included, so that a slide back to a statement per row is caught.
+ */
+let db: OrdersDb;
+let pool: ReturnType<typeof createPool>;
+let statements: string[];
+
+beforeAll(async () => {
+  pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
+  statements = recordStatements(pool);
+  db = createOrdersDb(pool);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await pool.end();
+});
+
+/** The statements `work` sends. */
+async function sentBy(work: () => Promise<unknown>): Promise<string[]> {
+  statements.length = 0;
+  await work().catch(() => undefined);
+  return [...statements];
+}
+
+const threeBooks = async () => Promise.all([replicatedBook(db), replicatedBook(db), replicatedBook(db)]);
+const order = (bookIds: string[], quantity = 1) => ({
+  customer: { email: 'ada@example.com', name: 'Ada' },
+  items: bookIds.map((bookId) => ({ bookId, quantity })),
+  paymentMethodId: 'pm_test0000',
+});
+const place = (request: ReturnType<typeof order>, idempotencyKey?: string) => placeOrder(db, request, { idempotencyKey, deadlineSeconds: 60 });
+
+describe('round trips of placing and reading an order', () => {
+  it('places an order of three lines in two statements: the prices, then the order with everything it writes', async () => {
+    const books = await threeBooks();
+    expect(await sentBy(() => place(order(books)))).toHaveLength(2);
+  });
+
+  it('places one with an Idempotency-Key in two, and answers its repeat and a conflicting reuse in two as well', async () => {
+    const books = await threeBooks();
+    const key = randomUUID();
+    expect(await sentBy(() => place(order(books), key))).toHaveLength(2);
+    expect(await sentBy(() => place(order(books), key))).toHaveLength(2);
+    expect(await sentBy(() => place(order(books, 2), key))).toHaveLength(2);
+  });
+
+  it('reads an order with its lines and timeline in one statement', async () => {
+    const { orderId, accessToken } = await place(order(await threeBooks()));
+    expect(await sentBy(() => getOrder(db, orderId, { token: accessToken, admin: false }))).toHaveLength(1);
+  });
+});
