@@ -31,18 +31,21 @@ export async function placeOrder(
  * first timeline step and the OrderPlaced outbox row only when the key is absent or was claimed by this request:
  * `may_place` has one row then, and none when the key belongs to an earlier order. Lines, step and outbox row
  * follow from the order's RETURNING, so they are written exactly when the order is. Returns the key's row.
+ * The order's times are this process's clock, as Prisma's `@default(now())` and `@updatedAt` set them before, like
+ * the saga's later timeline steps (advance-order.ts), which `at` orders them with.
  */
 async function storeOrder(
   db: Pick<OrdersDb, 'pool'>,
   order: { request: PlaceOrderRequest; priced: PricedOrder; placed: PlacedOrder; deadlineSeconds: number; idempotencyKey?: string; requestHash: string },
 ): Promise<IdempotencyKeyRow | undefined> {
   const { request, priced, placed, deadlineSeconds, idempotencyKey, requestHash } = order;
+  const placedAt = new Date();
   const { rows } = await db.pool.query<IdempotencyKeyRow>(
     `WITH claimed AS (${claimIdempotencyKeySql('$1', '$2', '$3', '$4')}),
      may_place AS (SELECT WHERE NOT EXISTS (SELECT FROM claimed WHERE order_id <> $3::uuid)),
      placed_order AS (
-       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, updated_at)
-       SELECT $3::uuid, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11), now() FROM may_place
+       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, created_at, updated_at)
+       SELECT $3::uuid, $5, $6, $7, $8, $9, $10, $11::timestamptz, $14::timestamptz, $14::timestamptz FROM may_place
        RETURNING id
      ),
      placed_lines AS (
@@ -50,7 +53,7 @@ async function storeOrder(
        SELECT placed_order.id, line."bookId", line.title, line.quantity, line."unitPriceCents"
        FROM placed_order, jsonb_to_recordset($12::jsonb) AS line("bookId" uuid, title text, quantity int, "unitPriceCents" int)
      ),
-     first_step AS (INSERT INTO order_timeline (order_id, type) SELECT id, 'OrderPlaced' FROM placed_order),
+     first_step AS (INSERT INTO order_timeline (order_id, type, at) SELECT id, 'OrderPlaced', $14::timestamptz FROM placed_order),
      published AS (${insertOutboxSql('$13')} WHERE EXISTS (SELECT FROM placed_order))
      SELECT order_id::text, request_hash, response FROM claimed`,
     [
@@ -64,14 +67,16 @@ async function storeOrder(
       priced.totalCents,
       priced.currency,
       hashAccessToken(placed.accessToken),
-      deadlineSeconds,
+      new Date(placedAt.getTime() + deadlineSeconds * 1000),
       JSON.stringify(priced.lines),
       encodeOutbox([orderPlaced(request, priced, placed.orderId)]),
+      placedAt,
     ],
   );
   return rows[0];
 }
 
+/** The event that asks Catalog for the stock and Payments for the money. */
 function orderPlaced(request: PlaceOrderRequest, { lines, totalCents, currency }: PricedOrder, orderId: string) {
   return contracts.OrderPlaced.create(
     { orderId, lines: lines.map(({ bookId, quantity, unitPriceCents }) => ({ bookId, quantity, unitPriceCents })), totalCents, currency, paymentMethodId: request.paymentMethodId },
