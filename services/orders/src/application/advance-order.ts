@@ -1,7 +1,7 @@
 import { contracts, type AnyEvent } from '@bookstore/events';
 import { encodeOutbox, insertOutboxSql } from '@bookstore/kit';
 import type pg from 'pg';
-import { advance, type SagaInput, type SagaState } from '../domain/order-saga';
+import { advance, type SagaInput, type SagaOutcome, type SagaState } from '../domain/order-saga';
 
 /*
  * What the saga's handlers (apply-saga-event.ts, cancel-overdue-orders.ts) share: each locks and reads the orders
@@ -23,19 +23,22 @@ export interface OrderAdvance {
 
 /**
  * Advances a locked order by one input: the state machine's next state, the timeline entries (the cause, then the
- * decision) and OrderConfirmed or OrderCancelled when the order is decided. `cause` is the event being applied, or
- * null for the deadline, which the timeline shows only as the cancellation.
+ * decision) and the decision itself when the order is decided. `cause` is the event being applied, or null for the
+ * deadline, which the timeline shows only as the cancellation.
  */
 export function advanceOrder(orderId: string, current: SagaState, input: SagaInput, cause: AnyEvent | null): OrderAdvance {
   const { state, outcome } = advance(current, input);
-  const origin = { correlationId: orderId, causationId: cause?.id ?? null };
-  const decision = !outcome
-    ? null
-    : outcome.type === 'OrderConfirmed'
-      ? contracts.OrderConfirmed.create({ orderId }, origin)
-      : contracts.OrderCancelled.create({ orderId, reason: outcome.reason }, origin);
+  const decision = outcome ? decisionEvent(orderId, outcome, cause) : null;
   const timeline = [cause?.type, decision?.type].flatMap((type) => (type ? [type] : []));
   return { orderId, state, timeline, decision };
+}
+
+/** OrderConfirmed or OrderCancelled, caused by the event that decided the order (none for the deadline). */
+function decisionEvent(orderId: string, outcome: SagaOutcome, cause: AnyEvent | null): AnyEvent {
+  const origin = { correlationId: orderId, causationId: cause?.id ?? null };
+  return outcome.type === 'OrderConfirmed'
+    ? contracts.OrderConfirmed.create({ orderId }, origin)
+    : contracts.OrderCancelled.create({ orderId, reason: outcome.reason }, origin);
 }
 
 /**
