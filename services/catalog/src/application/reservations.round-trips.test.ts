@@ -1,5 +1,5 @@
-import { createPool, recordStatements } from '@bookstore/kit';
-import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
+import { createPool } from '@bookstore/kit';
+import { createTestDatabase, recordStatements, testLogger, type StatementLog } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createCatalogDb, type CatalogDb } from '../infrastructure/database';
@@ -12,11 +12,11 @@ import { addTestBook, orderCancelled as cancelled, orderPlaced as placed } from 
  */
 let db: CatalogDb;
 let pool: ReturnType<typeof createPool>;
-let statements: string[];
+let log: StatementLog;
 
 beforeAll(async () => {
   pool = createPool(await createTestDatabase('catalog', migrationsDir), testLogger());
-  statements = recordStatements(pool);
+  log = recordStatements(pool);
   db = createCatalogDb(pool);
 });
 afterAll(async () => {
@@ -26,12 +26,7 @@ afterAll(async () => {
 
 const book = (stock: number) => addTestBook(db, stock);
 
-/** The statements `work` sends. */
-async function sentBy(work: () => Promise<void>): Promise<string[]> {
-  statements.length = 0;
-  await work();
-  return [...statements];
-}
+const sentBy = (work: () => Promise<unknown>) => log.sentBy(work);
 
 describe('round trips of the stock handlers', () => {
   it('reserves an order of three lines in four statements: BEGIN, lock, write, COMMIT', async () => {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { createCatalogDb, type CatalogDb } from '../../../catalog/src/infrastructure/database';
 import { createPool } from '../db/pool';
 import type { SqlTarget } from '../db/sql-client';
-import { recordStatements } from '../db/statement-log';
+import { recordStatements } from '../testing/statement-log';
 import { inTransaction } from '../db/transaction';
 import { createTestDatabase, query, testLogger } from '../testing';
 import { encodeOutbox, enqueueEvents, insertOutboxSql } from './outbox';
@@ -20,7 +20,7 @@ let statements: string[];
 beforeAll(async () => {
   url = await createTestDatabase('catalog', catalogMigrations);
   pool = createPool(url, testLogger());
-  statements = recordStatements(pool);
+  statements = recordStatements(pool).statements;
   prisma = createCatalogDb(pool);
 });
 

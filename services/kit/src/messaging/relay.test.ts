@@ -4,7 +4,7 @@ import { contracts, type AnyEvent, type PublishOutcome } from '@bookstore/events
 import pg from 'pg';
 import { createPool } from '../db/pool';
 import type { SqlExecutor } from '../db/sql';
-import { createTestDatabase, eventually, pgTransaction, query, testLogger } from '../testing';
+import { createTestDatabase, eventually, pgTransaction, query, recordStatements, testLogger } from '../testing';
 import { enqueueEvents } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './relay';
 
@@ -74,16 +74,6 @@ const gated = (publisher: FakePublisher) => {
   publisher.gate = new Promise<void>((resolve) => (open = resolve));
   return () => open();
 };
-
-/** Records the statements every client of `pool` is sent, in order. */
-function recordStatements(pool: pg.Pool): string[] {
-  const statements: string[] = [];
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    Object.assign(client, { query: (text: unknown, ...rest: unknown[]) => (statements.push(String(text)), query(text, ...rest)) });
-  });
-  return statements;
-}
 
 describe('OutboxRelay', () => {
   it('publishes the events committed to the outbox and marks them published', async () => {
@@ -177,7 +167,7 @@ describe('OutboxRelay', () => {
 
   it('runs a batch as two autocommit statements, and gives back what SNS rejected for the next attempt at once', async () => {
     const recorded = createPool(url, testLogger());
-    const statements = recordStatements(recorded);
+    const { statements } = recordStatements(recorded);
     try {
       const publisher = new FakePublisher();
       const events = makeEvents(2);

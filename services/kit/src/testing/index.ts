@@ -103,3 +103,4 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+export { recordStatements, type StatementLog } from './statement-log';

@@ -1,5 +1,5 @@
-import { createPool, recordStatements } from '@bookstore/kit';
-import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
+import { createPool } from '@bookstore/kit';
+import { createTestDatabase, recordStatements, testLogger, type StatementLog } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
@@ -13,11 +13,11 @@ import { replicatedBook } from './test-support';
  */
 let db: OrdersDb;
 let pool: ReturnType<typeof createPool>;
-let statements: string[];
+let log: StatementLog;
 
 beforeAll(async () => {
   pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
-  statements = recordStatements(pool);
+  log = recordStatements(pool);
   db = createOrdersDb(pool);
 });
 afterAll(async () => {
@@ -25,12 +25,8 @@ afterAll(async () => {
   await pool.end();
 });
 
-/** The statements `work` sends. */
-async function sentBy(work: () => Promise<unknown>): Promise<string[]> {
-  statements.length = 0;
-  await work().catch(() => undefined);
-  return [...statements];
-}
+/** The statements `work` sends, also when it refuses the request. */
+const sentBy = (work: () => Promise<unknown>) => log.sentBy(() => work().catch(() => undefined));
 
 const threeBooks = async () => Promise.all([replicatedBook(db), replicatedBook(db), replicatedBook(db)]);
 const order = (bookIds: string[], quantity = 1) => ({

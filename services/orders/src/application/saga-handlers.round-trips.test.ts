@@ -1,11 +1,11 @@
 import { contracts } from '@bookstore/events';
-import { recordStatements } from '@bookstore/kit';
 import { randomUUID } from 'node:crypto';
 import { applySagaEvent } from './apply-saga-event';
 import { cancelOverdueOrders } from './cancel-overdue-orders';
 import { replicateBook } from './catalog-replica';
 import { released, reserved, settled, storedOrder } from './saga.fixtures';
 import { useOrdersDatabase } from './test-support';
+import { recordStatements, type StatementLog } from '@bookstore/kit/testing';
 
 /**
  * Every statement is a round trip to PostgreSQL, and on the worker a socket write (issue 13). These tests count
@@ -14,17 +14,12 @@ import { useOrdersDatabase } from './test-support';
  * a BookUpserted 4.
  */
 const orders = useOrdersDatabase();
-let statements: string[];
+let log: StatementLog;
 beforeAll(() => {
-  statements = recordStatements(orders.db.pool);
+  log = recordStatements(orders.db.pool);
 });
 
-/** The statements `work` sends. */
-async function sentBy(work: () => Promise<unknown>): Promise<string[]> {
-  statements.length = 0;
-  await work();
-  return [...statements];
-}
+const sentBy = (work: () => Promise<unknown>) => log.sentBy(work);
 
 describe('round trips of the saga handlers', () => {
   it('applies a saga event in four statements: BEGIN, claim and lock, write, COMMIT; whether it decides the order or not', async () => {

@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
-import { Prisma, PrismaClient } from './prisma/client';
+import { PrismaClient } from './prisma/client';
 
 /**
  * Orders' database: the Prisma client, and the pool it runs on, where the hot paths (placing an order, the saga's
@@ -8,7 +8,6 @@ import { Prisma, PrismaClient } from './prisma/client';
  * trip and a socket write).
  */
 export type OrdersDb = PrismaClient & { readonly pool: pg.Pool };
-export type OrdersTx = Prisma.TransactionClient;
 
 export function createOrdersDb(pool: pg.Pool): OrdersDb {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
