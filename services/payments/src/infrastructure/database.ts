@@ -1,10 +1,14 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
-import { Prisma, PrismaClient } from './prisma/client';
+import { PrismaClient } from './prisma/client';
 
-export type PaymentsDb = PrismaClient;
-export type PaymentsTx = Prisma.TransactionClient;
+/**
+ * Payments' database: the Prisma client the API reads and writes with, and the pool it runs on, where the event
+ * handlers run their transactions on `pg` directly (a handful of statements each, see payments.ts).
+ */
+export type PaymentsDb = PrismaClient & { readonly pool: pg.Pool };
 
 export function createPaymentsDb(pool: pg.Pool): PaymentsDb {
-  return new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  return Object.assign(prisma, { pool });
 }

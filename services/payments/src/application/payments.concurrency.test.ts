@@ -1,0 +1,95 @@
+import { createPool } from '@bookstore/kit';
+import { createTestDatabase, query, testLogger } from '@bookstore/kit/testing';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { migrationsDir } from '..';
+import { createPaymentsDb, type PaymentsDb } from '../infrastructure/database';
+import { simulatedProvider } from '../infrastructure/simulated-provider';
+import { chargeOrder, refundOrder } from './payments';
+import { addTestCard as card, orderCancelled as cancelled, orderPlaced as placed } from './payments.fixtures';
+import type { PaymentProvider } from './provider';
+
+/**
+ * What the handlers' few statements must keep of the guarantees under concurrency: the payment row serialises
+ * OrderPlaced and OrderCancelled of one order, and the inbox a duplicate. payments.test.ts covers them one at a time.
+ */
+let url: string;
+let db: PaymentsDb;
+let pool: ReturnType<typeof createPool>;
+
+beforeAll(async () => {
+  url = await createTestDatabase('payments', migrationsDir);
+  pool = createPool(url, testLogger(), 12);
+  db = createPaymentsDb(pool);
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await pool.end();
+});
+
+/** The simulated provider, slowed down so that the other handler of the order arrives while it answers, and counting its calls per order. */
+function countingProvider() {
+  const charges = new Map<string, number>();
+  const refunds = new Map<string, number>();
+  const count = (calls: Map<string, number>, orderId: string) => calls.set(orderId, (calls.get(orderId) ?? 0) + 1);
+  const provider: PaymentProvider = {
+    vault: simulatedProvider.vault,
+    charge: async (method, amountCents, orderId) => {
+      count(charges, orderId);
+      await sleep(5);
+      return simulatedProvider.charge(method, amountCents, orderId);
+    },
+    refund: async (_paymentId, _amountCents, orderId) => {
+      count(refunds, orderId);
+      await sleep(5);
+    },
+  };
+  return { provider, charges, refunds };
+}
+
+const emitted = async (orderId: string) =>
+  (await query<{ type: string }>(url, `SELECT type FROM outbox_events WHERE payload->>'correlationId' = $1 ORDER BY type`, [orderId])).map(({ type }) => type);
+const paymentOf = async (orderId: string) =>
+  (await query<{ status: string; refunds: number }>(
+    url,
+    'SELECT status::text, (SELECT count(*) FROM refunds WHERE refunds.order_id = payments.order_id)::int AS refunds FROM payments WHERE order_id = $1',
+    [orderId],
+  ))[0];
+
+describe('payments under concurrency', () => {
+  it('handles OrderPlaced and OrderCancelled of one order one after the other, whichever runs first: charged at most once, refunded exactly when charged', async () => {
+    const { provider, charges, refunds } = countingProvider();
+    const paymentMethodId = await card(db);
+    const orders = Array.from({ length: 16 }, () => randomUUID());
+    await Promise.all(orders.flatMap((orderId, order) => {
+      const both = [chargeOrder(db, provider, placed(orderId, paymentMethodId)), refundOrder(db, provider, cancelled(orderId))];
+      return order % 2 === 0 ? both : both.reverse();
+    }));
+
+    for (const orderId of orders) {
+      const charged = charges.get(orderId) ?? 0;
+      expect(charged).toBeLessThanOrEqual(1);
+      expect(refunds.get(orderId) ?? 0).toBe(charged);
+      expect(await paymentOf(orderId)).toEqual(charged ? { status: 'REFUNDED', refunds: 1 } : { status: 'VOIDED', refunds: 0 });
+      expect(await emitted(orderId)).toEqual(charged ? ['PaymentRefunded', 'PaymentSettled'] : []);
+    }
+    // Both orders of arrival happened: some orders were charged and refunded, others voided before any charge.
+    expect(new Set(orders.map((orderId) => charges.get(orderId) ?? 0))).toEqual(new Set([0, 1]));
+  });
+
+  it('handles a duplicate delivered at the same time once, for OrderPlaced and for OrderCancelled', async () => {
+    const { provider, charges, refunds } = countingProvider();
+    const orderId = randomUUID();
+    const placing = placed(orderId, await card(db));
+    await Promise.all([chargeOrder(db, provider, placing), chargeOrder(db, provider, placing), chargeOrder(db, provider, placing)]);
+    expect(charges.get(orderId)).toBe(1);
+    expect(await paymentOf(orderId)).toEqual({ status: 'SETTLED', refunds: 0 });
+
+    const cancelling = cancelled(orderId);
+    await Promise.all([refundOrder(db, provider, cancelling), refundOrder(db, provider, cancelling), refundOrder(db, provider, cancelling)]);
+    expect(refunds.get(orderId)).toBe(1);
+    expect(await paymentOf(orderId)).toEqual({ status: 'REFUNDED', refunds: 1 });
+    expect(await emitted(orderId)).toEqual(['PaymentRefunded', 'PaymentSettled']);
+    expect(await query(url, 'SELECT 1 FROM processed_events WHERE event_id = ANY($1::uuid[])', [[placing.id, cancelling.id]])).toHaveLength(2);
+  });
+});
