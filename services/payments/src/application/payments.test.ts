@@ -1,12 +1,11 @@
-import { contracts, type EventOf } from '@bookstore/events';
 import { createPool } from '@bookstore/kit';
 import { createTestDatabase, query, testLogger } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createPaymentsDb, type PaymentsDb } from '../infrastructure/database';
 import { simulatedProvider } from '../infrastructure/simulated-provider';
-import { registerCard } from './payment-methods';
 import { chargeOrder, paymentOfOrder, refundOrder } from './payments';
+import { addTestCard, orderCancelled as cancelled, orderPlaced as placed } from './payments.fixtures';
 
 let url: string;
 let db: PaymentsDb;
@@ -22,14 +21,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-const card = async (cardNumber: string) =>
-  (await registerCard(db, simulatedProvider, { cardNumber, expMonth: 12, expYear: 2099, cvc: '123', holderName: 'Ada' })).paymentMethodId;
-const placed = (orderId: string, paymentMethodId: string): EventOf<'OrderPlaced'> =>
-  contracts.OrderPlaced.create(
-    { orderId, lines: [{ bookId: randomUUID(), quantity: 1, unitPriceCents: 900 }], totalCents: 900, currency: 'EUR', paymentMethodId },
-    { correlationId: orderId },
-  );
-const cancelled = (orderId: string): EventOf<'OrderCancelled'> => contracts.OrderCancelled.create({ orderId, reason: 'out_of_stock' }, { correlationId: orderId });
+const card = (cardNumber: string) => addTestCard(db, cardNumber);
 const emitted = async (orderId: string) =>
   (await query<{ type: string; payload: { data: Record<string, unknown> } }>(url, `SELECT type, payload FROM outbox_events WHERE payload->>'correlationId' = $1 ORDER BY created_at`, [orderId])).map(
     ({ type, payload }) => ({ type, ...payload.data }),
