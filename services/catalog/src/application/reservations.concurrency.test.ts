@@ -1,9 +1,8 @@
 import type { EventOf } from '@bookstore/events';
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, query, seededRandom, testLogger } from '@bookstore/kit/testing';
+import { query, seededRandom, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
-import { createCatalogDb, type CatalogDb } from '../infrastructure/database';
+import { createCatalogDb } from '../infrastructure/database';
 import { releaseStock, reserveStock } from './reservations';
 import { addTestBook, orderCancelled as cancelled, orderPlaced as placed, type Line } from './reservations.fixtures';
 
@@ -11,30 +10,18 @@ import { addTestBook, orderCancelled as cancelled, orderPlaced as placed, type L
  * What the handlers' few statements must keep of the guarantees, under concurrency: the locks (reservation
  * first, books in id order) and the all-or-nothing reservation. reservations.test.ts covers them one at a time.
  */
-let url: string;
-let db: CatalogDb;
-let pool: ReturnType<typeof createPool>;
+const database = useServiceDatabase('catalog', migrationsDir, createCatalogDb, { poolSize: 12 });
 
-beforeAll(async () => {
-  url = await createTestDatabase('catalog', migrationsDir);
-  pool = createPool(url, testLogger(), 12);
-  db = createCatalogDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
-});
-
-const book = (stock: number) => addTestBook(db, stock);
+const book = (stock: number) => addTestBook(database.db, stock);
 const stockOf = async (ids: string[]) =>
-  Object.fromEntries((await query<{ id: string; stock: number }>(url, 'SELECT id::text, stock FROM books WHERE id = ANY($1::uuid[])', [ids])).map(({ id, stock }) => [id, stock]));
+  Object.fromEntries((await query<{ id: string; stock: number }>(database.url, 'SELECT id::text, stock FROM books WHERE id = ANY($1::uuid[])', [ids])).map(({ id, stock }) => [id, stock]));
 /** The types of the events emitted for an order, by name: created_at is a transaction's start, not the order of commits. */
 const emitted = async (orderId: string) =>
-  (await query<{ type: string }>(url, `SELECT type FROM outbox_events WHERE payload->'data'->>'orderId' = $1 ORDER BY type`, [orderId])).map(({ type }) => type);
+  (await query<{ type: string }>(database.url, `SELECT type FROM outbox_events WHERE payload->'data'->>'orderId' = $1 ORDER BY type`, [orderId])).map(({ type }) => type);
 const reservation = async (orderId: string) =>
-  (await query<{ status: string; lines: Line[] }>(url, 'SELECT status::text, lines FROM reservations WHERE order_id = $1', [orderId]))[0];
+  (await query<{ status: string; lines: Line[] }>(database.url, 'SELECT status::text, lines FROM reservations WHERE order_id = $1', [orderId]))[0];
 const payloadOf = async <T>(type: string, orderId: string) =>
-  (await query<{ payload: T }>(url, `SELECT payload FROM outbox_events WHERE type = $1 AND payload->'data'->>'orderId' = $2`, [type, orderId]))[0]?.payload;
+  (await query<{ payload: T }>(database.url, `SELECT payload FROM outbox_events WHERE type = $1 AND payload->'data'->>'orderId' = $2`, [type, orderId]))[0]?.payload;
 
 describe('stock reservation under concurrency', () => {
   it('never oversells nor deadlocks when orders of the same books, their lines in any order, are handled at once', async () => {
@@ -47,7 +34,7 @@ describe('stock reservation under concurrency', () => {
       return { orderId: randomUUID(), lines: chosen.map((bookId) => ({ bookId, quantity: 1 + Math.floor(random() * 2) })) };
     });
 
-    await Promise.all(orders.map(({ orderId, lines }) => reserveStock(db, placed(orderId, lines))));
+    await Promise.all(orders.map(({ orderId, lines }) => reserveStock(database.db, placed(orderId, lines))));
 
     const outcomes = await Promise.all(orders.map(async (order) => ({ ...order, events: await emitted(order.orderId) })));
     const reservedOf = (bookId: string) =>
@@ -66,13 +53,13 @@ describe('stock reservation under concurrency', () => {
     const ids = books.map(({ id }) => id);
     const lines = (order: number) => (order % 2 === 0 ? ids : [...ids].reverse()).map((bookId) => ({ bookId, quantity: 1 }));
     const first = Array.from({ length: 6 }, () => randomUUID());
-    await Promise.all(first.map((orderId, order) => reserveStock(db, placed(orderId, lines(order)))));
+    await Promise.all(first.map((orderId, order) => reserveStock(database.db, placed(orderId, lines(order)))));
     expect(Object.values(await stockOf(ids))).toEqual([4, 4, 4]);
 
     const second = Array.from({ length: 6 }, () => randomUUID());
     await Promise.all([
-      ...first.map((orderId) => releaseStock(db, cancelled(orderId))),
-      ...second.map((orderId, order) => reserveStock(db, placed(orderId, lines(order + 1)))),
+      ...first.map((orderId) => releaseStock(database.db, cancelled(orderId))),
+      ...second.map((orderId, order) => reserveStock(database.db, placed(orderId, lines(order + 1)))),
     ]);
 
     expect(Object.values(await stockOf(ids))).toEqual([4, 4, 4]);
@@ -84,7 +71,7 @@ describe('stock reservation under concurrency', () => {
     const { id } = await book(50);
     const orders = Array.from({ length: 16 }, () => randomUUID());
     await Promise.all(orders.flatMap((orderId, order) => {
-      const both = [reserveStock(db, placed(orderId, [{ bookId: id, quantity: 2 }])), releaseStock(db, cancelled(orderId))];
+      const both = [reserveStock(database.db, placed(orderId, [{ bookId: id, quantity: 2 }])), releaseStock(database.db, cancelled(orderId))];
       return order % 2 === 0 ? both : both.reverse();
     }));
 
@@ -99,11 +86,11 @@ describe('stock reservation under concurrency', () => {
   it('leaves the tombstone CANCELLED_BEFORE_PLACED for an order cancelled before it was placed, which a late OrderPlaced keeps', async () => {
     const { id } = await book(3);
     const orderId = randomUUID();
-    await releaseStock(db, cancelled(orderId));
+    await releaseStock(database.db, cancelled(orderId));
     expect(await reservation(orderId)).toEqual({ status: 'CANCELLED_BEFORE_PLACED', lines: [] });
 
-    await reserveStock(db, placed(orderId, [{ bookId: id, quantity: 1 }]));
-    await releaseStock(db, cancelled(orderId));
+    await reserveStock(database.db, placed(orderId, [{ bookId: id, quantity: 1 }]));
+    await releaseStock(database.db, cancelled(orderId));
     expect(await reservation(orderId)).toEqual({ status: 'CANCELLED_BEFORE_PLACED', lines: [] });
     expect((await stockOf([id]))[id]).toBe(3);
     expect(await emitted(orderId)).toEqual([]);
@@ -113,14 +100,14 @@ describe('stock reservation under concurrency', () => {
     const { id } = await book(5);
     const orderId = randomUUID();
     const placing = placed(orderId, [{ bookId: id, quantity: 2 }]);
-    await Promise.all([reserveStock(db, placing), reserveStock(db, placing), reserveStock(db, placing)]);
+    await Promise.all([reserveStock(database.db, placing), reserveStock(database.db, placing), reserveStock(database.db, placing)]);
     expect((await stockOf([id]))[id]).toBe(3);
 
     const cancelling = cancelled(orderId);
-    await Promise.all([releaseStock(db, cancelling), releaseStock(db, cancelling), releaseStock(db, cancelling)]);
+    await Promise.all([releaseStock(database.db, cancelling), releaseStock(database.db, cancelling), releaseStock(database.db, cancelling)]);
     expect((await stockOf([id]))[id]).toBe(5);
     expect(await emitted(orderId)).toEqual(['InventoryReleased', 'InventoryReserved']);
-    expect(await query(url, 'SELECT 1 FROM processed_events WHERE event_id = ANY($1::uuid[])', [[placing.id, cancelling.id]])).toHaveLength(2);
+    expect(await query(database.url, 'SELECT 1 FROM processed_events WHERE event_id = ANY($1::uuid[])', [[placing.id, cancelling.id]])).toHaveLength(2);
   });
 });
 
@@ -130,7 +117,7 @@ describe('an order with one short line', () => {
     const unknown = randomUUID();
     const orderId = randomUUID();
     await reserveStock(
-      db,
+      database.db,
       placed(orderId, [
         { bookId: plenty.id, quantity: 2 },
         { bookId: scarce.id, quantity: 2 },
@@ -154,13 +141,13 @@ describe('an order with one short line', () => {
   it('reserves the merged lines when every one is served, and releases those same lines', async () => {
     const [a, b] = [await book(5), await book(5)];
     const orderId = randomUUID();
-    await reserveStock(db, placed(orderId, [{ bookId: b.id, quantity: 1 }, { bookId: a.id, quantity: 2 }, { bookId: b.id, quantity: 3 }]));
+    await reserveStock(database.db, placed(orderId, [{ bookId: b.id, quantity: 1 }, { bookId: a.id, quantity: 2 }, { bookId: b.id, quantity: 3 }]));
     const lines = [{ bookId: a.id, quantity: 2 }, { bookId: b.id, quantity: 4 }].sort((x, y) => x.bookId.localeCompare(y.bookId));
     expect(await stockOf([a.id, b.id])).toEqual({ [a.id]: 3, [b.id]: 1 });
     expect(await reservation(orderId)).toEqual({ status: 'RESERVED', lines });
     expect((await payloadOf<EventOf<'InventoryReserved'>>('InventoryReserved', orderId))?.data).toEqual({ orderId, lines });
 
-    await releaseStock(db, cancelled(orderId));
+    await releaseStock(database.db, cancelled(orderId));
     expect(await stockOf([a.id, b.id])).toEqual({ [a.id]: 5, [b.id]: 5 });
     expect((await payloadOf<EventOf<'InventoryReleased'>>('InventoryReleased', orderId))?.data).toEqual({ orderId, lines });
     expect((await reservation(orderId))?.status).toBe('RELEASED');

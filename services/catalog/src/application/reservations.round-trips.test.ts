@@ -1,8 +1,7 @@
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, recordStatements, testLogger, type StatementLog } from '@bookstore/kit/testing';
+import { recordStatements, type StatementLog, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
-import { createCatalogDb, type CatalogDb } from '../infrastructure/database';
+import { createCatalogDb } from '../infrastructure/database';
 import { releaseStock, reserveStock } from './reservations';
 import { addTestBook, orderCancelled as cancelled, orderPlaced as placed } from './reservations.fixtures';
 
@@ -10,50 +9,42 @@ import { addTestBook, orderCancelled as cancelled, orderPlaced as placed } from 
  * Every statement is a round trip to PostgreSQL, and on the worker a socket write (issue 13). These tests count
  * what a handler sends, BEGIN and COMMIT included, so that a slide back to a statement per row is caught.
  */
-let db: CatalogDb;
-let pool: ReturnType<typeof createPool>;
+const database = useServiceDatabase('catalog', migrationsDir, createCatalogDb);
 let log: StatementLog;
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('catalog', migrationsDir), testLogger());
-  log = recordStatements(pool);
-  db = createCatalogDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
+beforeAll(() => {
+  log = recordStatements(database.pool);
 });
 
-const book = (stock: number) => addTestBook(db, stock);
+const book = (stock: number) => addTestBook(database.db, stock);
 
 const sentBy = (work: () => Promise<unknown>) => log.sentBy(work);
 
 describe('round trips of the stock handlers', () => {
   it('reserves an order of three lines in four statements: BEGIN, lock, write, COMMIT', async () => {
     const books = [await book(5), await book(5), await book(5)];
-    const sent = await sentBy(() => reserveStock(db, placed(randomUUID(), books.map(({ id }) => ({ bookId: id, quantity: 1 })))));
+    const sent = await sentBy(() => reserveStock(database.db, placed(randomUUID(), books.map(({ id }) => ({ bookId: id, quantity: 1 })))));
     expect(sent).toHaveLength(4);
     expect([sent[0], sent.at(-1)]).toEqual(['BEGIN', 'COMMIT']);
   });
 
   it('rejects a short order in four statements too', async () => {
     const [plenty, scarce] = [await book(5), await book(1)];
-    const sent = await sentBy(() => reserveStock(db, placed(randomUUID(), [{ bookId: plenty.id, quantity: 1 }, { bookId: scarce.id, quantity: 2 }])));
+    const sent = await sentBy(() => reserveStock(database.db, placed(randomUUID(), [{ bookId: plenty.id, quantity: 1 }, { bookId: scarce.id, quantity: 2 }])));
     expect(sent).toHaveLength(4);
   });
 
   it('releases a reservation of two lines in four statements, and tombstones an unknown order in three', async () => {
     const books = [await book(5), await book(5)];
     const orderId = randomUUID();
-    await reserveStock(db, placed(orderId, books.map(({ id }) => ({ bookId: id, quantity: 2 }))));
-    expect(await sentBy(() => releaseStock(db, cancelled(orderId)))).toHaveLength(4);
-    expect(await sentBy(() => releaseStock(db, cancelled(randomUUID())))).toHaveLength(3);
+    await reserveStock(database.db, placed(orderId, books.map(({ id }) => ({ bookId: id, quantity: 2 }))));
+    expect(await sentBy(() => releaseStock(database.db, cancelled(orderId)))).toHaveLength(4);
+    expect(await sentBy(() => releaseStock(database.db, cancelled(randomUUID())))).toHaveLength(3);
   });
 
   it('skips a duplicate in three statements', async () => {
     const { id } = await book(5);
     const event = placed(randomUUID(), [{ bookId: id, quantity: 1 }]);
-    await reserveStock(db, event);
-    expect(await sentBy(() => reserveStock(db, event))).toHaveLength(3);
+    await reserveStock(database.db, event);
+    expect(await sentBy(() => reserveStock(database.db, event))).toHaveLength(3);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { applyMigrations } from '../db/migrate';
-import { ensureDatabase } from '../db/pool';
+import { createPool, ensureDatabase } from '../db/pool';
 import { createLogger } from '../logger';
 import type { SqlExecutor } from '../db/sql';
 import type { ServiceConfig } from '../runtime';
@@ -27,6 +27,43 @@ export async function createTestDatabase(service: string, migrationsDir: string)
   const url = await ensureDatabase(testInfrastructure().postgresUrl, `${service}_${uniqueSuffix()}`);
   await applyMigrations(url, migrationsDir, testLogger());
   return url;
+}
+
+/**
+ * A migrated database of the test file's own for a service, with a pool and the service's Db on it: opened before
+ * the file's tests and closed after them. Read its parts inside tests (they exist once beforeAll has run).
+ */
+export function useServiceDatabase<Db extends { $disconnect(): Promise<void> }>(
+  service: string,
+  migrationsDir: string,
+  open: (pool: pg.Pool) => Db,
+  { poolSize }: { poolSize?: number } = {},
+): { readonly url: string; readonly pool: pg.Pool; readonly db: Db } {
+  let opened: { url: string; pool: pg.Pool; db: Db } | undefined;
+  beforeAll(async () => {
+    const url = await createTestDatabase(service, migrationsDir);
+    const pool = createPool(url, testLogger(), poolSize);
+    opened = { url, pool, db: open(pool) };
+  });
+  afterAll(async () => {
+    await opened?.db.$disconnect();
+    await opened?.pool.end();
+  });
+  const parts = () => {
+    if (!opened) throw new Error(`the ${service} database opens in beforeAll`);
+    return opened;
+  };
+  return {
+    get url() {
+      return parts().url;
+    },
+    get pool() {
+      return parts().pool;
+    },
+    get db() {
+      return parts().db;
+    },
+  };
 }
 
 export function testServiceConfig(databaseUrl: string, topologyPrefix = `t${uniqueSuffix()}-`): ServiceConfig {

@@ -1,8 +1,7 @@
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, query, testLogger } from '@bookstore/kit/testing';
+import { query, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
-import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
+import { createOrdersDb } from '../infrastructure/database';
 import { placeOrder } from './place-order';
 import { replicatedBook } from './test-support';
 
@@ -10,28 +9,16 @@ import { replicatedBook } from './test-support';
  * What the one statement that places an order must keep of the Idempotency-Key's guarantee when requests with the
  * same key run at once: one order, with one outbox row, and every request answered with it.
  */
-let url: string;
-let db: OrdersDb;
-let pool: ReturnType<typeof createPool>;
-
-beforeAll(async () => {
-  url = await createTestDatabase('orders', migrationsDir);
-  pool = createPool(url, testLogger(), 12);
-  db = createOrdersDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
-});
+const database = useServiceDatabase('orders', migrationsDir, createOrdersDb, { poolSize: 12 });
 
 /** An order of one copy of `bookId`, by a customer of its own, so what it placed can be counted. */
 const order = (bookId: string, email: string) => ({ customer: { email, name: 'Ada' }, items: [{ bookId, quantity: 1 }], paymentMethodId: 'pm_test0000' });
-const place = (request: ReturnType<typeof order>, idempotencyKey: string) => placeOrder(db, request, { idempotencyKey, deadlineSeconds: 60 });
+const place = (request: ReturnType<typeof order>, idempotencyKey: string) => placeOrder(database.db, request, { idempotencyKey, deadlineSeconds: 60 });
 
 /** What was written for the customer's orders: the orders, their lines and timeline steps, and OrderPlaced events. */
 async function writtenFor(email: string) {
   const [written] = await query<{ orders: number; lines: number; steps: number; events: number }>(
-    url,
+    database.url,
     `SELECT count(*)::int AS orders,
        (SELECT count(*)::int FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE customer_email = $1)) AS lines,
        (SELECT count(*)::int FROM order_timeline WHERE order_id IN (SELECT id FROM orders WHERE customer_email = $1)) AS steps,
@@ -44,7 +31,7 @@ async function writtenFor(email: string) {
 
 describe('placing orders with one Idempotency-Key', () => {
   it('places one order when requests with the same key run at once, and answers all of them with it', async () => {
-    const bookId = await replicatedBook(db);
+    const bookId = await replicatedBook(database.db);
     for (let round = 0; round < 5; round += 1) {
       const email = `ada+${randomUUID()}@example.com`;
       const key = randomUUID();
@@ -52,13 +39,13 @@ describe('placing orders with one Idempotency-Key', () => {
 
       for (const answer of answers) expect(answer).toEqual(answers[0]);
       expect(await writtenFor(email)).toEqual({ orders: 1, lines: 1, steps: 1, events: 1 });
-      const [stored] = await query<{ id: string }>(url, 'SELECT id::text FROM orders WHERE customer_email = $1', [email]);
+      const [stored] = await query<{ id: string }>(database.url, 'SELECT id::text FROM orders WHERE customer_email = $1', [email]);
       expect(stored?.id).toBe(answers[0]?.orderId);
     }
   });
 
   it('places nothing for a repeat, nor for the same key with another request, which is refused', async () => {
-    const bookId = await replicatedBook(db);
+    const bookId = await replicatedBook(database.db);
     const email = `ada+${randomUUID()}@example.com`;
     const key = randomUUID();
     const first = await place(order(bookId, email), key);

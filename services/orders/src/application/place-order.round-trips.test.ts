@@ -1,8 +1,7 @@
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, recordStatements, testLogger, type StatementLog } from '@bookstore/kit/testing';
+import { recordStatements, type StatementLog, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
-import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
+import { createOrdersDb } from '../infrastructure/database';
 import { placeOrder } from './place-order';
 import { getOrder } from './read-orders';
 import { replicatedBook } from './test-support';
@@ -11,30 +10,22 @@ import { replicatedBook } from './test-support';
  * Every statement is a round trip to PostgreSQL and a socket write (issue 13). These tests count what placing and
  * reading an order send, BEGIN and COMMIT included, so that a slide back to a statement per row is caught.
  */
-let db: OrdersDb;
-let pool: ReturnType<typeof createPool>;
+const database = useServiceDatabase('orders', migrationsDir, createOrdersDb);
 let log: StatementLog;
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
-  log = recordStatements(pool);
-  db = createOrdersDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
+beforeAll(() => {
+  log = recordStatements(database.pool);
 });
 
 /** The statements `work` sends, also when it refuses the request. */
 const sentBy = (work: () => Promise<unknown>) => log.sentBy(() => work().catch(() => undefined));
 
-const threeBooks = async () => Promise.all([replicatedBook(db), replicatedBook(db), replicatedBook(db)]);
+const threeBooks = async () => Promise.all([replicatedBook(database.db), replicatedBook(database.db), replicatedBook(database.db)]);
 const order = (bookIds: string[], quantity = 1) => ({
   customer: { email: 'ada@example.com', name: 'Ada' },
   items: bookIds.map((bookId) => ({ bookId, quantity })),
   paymentMethodId: 'pm_test0000',
 });
-const place = (request: ReturnType<typeof order>, idempotencyKey?: string) => placeOrder(db, request, { idempotencyKey, deadlineSeconds: 60 });
+const place = (request: ReturnType<typeof order>, idempotencyKey?: string) => placeOrder(database.db, request, { idempotencyKey, deadlineSeconds: 60 });
 
 describe('round trips of placing and reading an order', () => {
   it('places an order of three lines in two statements: the prices, then the order with everything it writes', async () => {
@@ -52,6 +43,6 @@ describe('round trips of placing and reading an order', () => {
 
   it('reads an order with its lines and timeline in one statement', async () => {
     const { orderId, accessToken } = await place(order(await threeBooks()));
-    expect(await sentBy(() => getOrder(db, orderId, { token: accessToken, admin: false }))).toHaveLength(1);
+    expect(await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false }))).toHaveLength(1);
   });
 });

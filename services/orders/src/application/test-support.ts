@@ -1,6 +1,5 @@
 import { contracts } from '@bookstore/events';
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, testLogger } from '@bookstore/kit/testing';
+import { useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
@@ -8,22 +7,7 @@ import { replicateBook } from './catalog-replica';
 
 /** A migrated orders database of the test file's own, opened before its tests and closed after them. */
 export function useOrdersDatabase(): { readonly db: OrdersDb } {
-  let pool: ReturnType<typeof createPool>;
-  let db: OrdersDb | undefined;
-  beforeAll(async () => {
-    pool = createPool(await createTestDatabase('orders', migrationsDir), testLogger());
-    db = createOrdersDb(pool);
-  });
-  afterAll(async () => {
-    await db?.$disconnect();
-    await pool?.end();
-  });
-  return {
-    get db() {
-      if (!db) throw new Error('the orders database opens in beforeAll');
-      return db;
-    },
-  };
+  return useServiceDatabase('orders', migrationsDir, createOrdersDb);
 }
 
 /** A book Orders knows from the catalog's BookUpserted, so orders for it can be priced; returns its id. */

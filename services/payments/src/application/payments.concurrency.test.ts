@@ -1,9 +1,8 @@
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, query, testLogger } from '@bookstore/kit/testing';
+import { query, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrationsDir } from '..';
-import { createPaymentsDb, type PaymentsDb } from '../infrastructure/database';
+import { createPaymentsDb } from '../infrastructure/database';
 import { simulatedProvider } from '../infrastructure/simulated-provider';
 import { chargeOrder, refundOrder } from './payments';
 import { addTestCard as card, orderCancelled as cancelled, orderPlaced as placed } from './payments.fixtures';
@@ -13,19 +12,7 @@ import type { PaymentProvider } from './provider';
  * What the handlers' few statements must keep of the guarantees under concurrency: the payment row serialises
  * OrderPlaced and OrderCancelled of one order, and the inbox a duplicate. payments.test.ts covers them one at a time.
  */
-let url: string;
-let db: PaymentsDb;
-let pool: ReturnType<typeof createPool>;
-
-beforeAll(async () => {
-  url = await createTestDatabase('payments', migrationsDir);
-  pool = createPool(url, testLogger(), 12);
-  db = createPaymentsDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
-});
+const database = useServiceDatabase('payments', migrationsDir, createPaymentsDb, { poolSize: 12 });
 
 /** The simulated provider, slowed down so that the other handler of the order arrives while it answers, and counting its calls per order. */
 function countingProvider() {
@@ -48,10 +35,10 @@ function countingProvider() {
 }
 
 const emitted = async (orderId: string) =>
-  (await query<{ type: string }>(url, `SELECT type FROM outbox_events WHERE payload->>'correlationId' = $1 ORDER BY type`, [orderId])).map(({ type }) => type);
+  (await query<{ type: string }>(database.url, `SELECT type FROM outbox_events WHERE payload->>'correlationId' = $1 ORDER BY type`, [orderId])).map(({ type }) => type);
 const paymentOf = async (orderId: string) =>
   (await query<{ status: string; refunds: number }>(
-    url,
+    database.url,
     'SELECT status::text, (SELECT count(*) FROM refunds WHERE refunds.order_id = payments.order_id)::int AS refunds FROM payments WHERE order_id = $1',
     [orderId],
   ))[0];
@@ -59,10 +46,10 @@ const paymentOf = async (orderId: string) =>
 describe('payments under concurrency', () => {
   it('handles OrderPlaced and OrderCancelled of one order one after the other, whichever runs first: charged at most once, refunded exactly when charged', async () => {
     const { provider, charges, refunds } = countingProvider();
-    const paymentMethodId = await card(db);
+    const paymentMethodId = await card(database.db);
     const orders = Array.from({ length: 16 }, () => randomUUID());
     await Promise.all(orders.flatMap((orderId, order) => {
-      const both = [chargeOrder(db, provider, placed(orderId, paymentMethodId)), refundOrder(db, provider, cancelled(orderId))];
+      const both = [chargeOrder(database.db, provider, placed(orderId, paymentMethodId)), refundOrder(database.db, provider, cancelled(orderId))];
       return order % 2 === 0 ? both : both.reverse();
     }));
 
@@ -80,16 +67,16 @@ describe('payments under concurrency', () => {
   it('handles a duplicate delivered at the same time once, for OrderPlaced and for OrderCancelled', async () => {
     const { provider, charges, refunds } = countingProvider();
     const orderId = randomUUID();
-    const placing = placed(orderId, await card(db));
-    await Promise.all([chargeOrder(db, provider, placing), chargeOrder(db, provider, placing), chargeOrder(db, provider, placing)]);
+    const placing = placed(orderId, await card(database.db));
+    await Promise.all([chargeOrder(database.db, provider, placing), chargeOrder(database.db, provider, placing), chargeOrder(database.db, provider, placing)]);
     expect(charges.get(orderId)).toBe(1);
     expect(await paymentOf(orderId)).toEqual({ status: 'SETTLED', refunds: 0 });
 
     const cancelling = cancelled(orderId);
-    await Promise.all([refundOrder(db, provider, cancelling), refundOrder(db, provider, cancelling), refundOrder(db, provider, cancelling)]);
+    await Promise.all([refundOrder(database.db, provider, cancelling), refundOrder(database.db, provider, cancelling), refundOrder(database.db, provider, cancelling)]);
     expect(refunds.get(orderId)).toBe(1);
     expect(await paymentOf(orderId)).toEqual({ status: 'REFUNDED', refunds: 1 });
     expect(await emitted(orderId)).toEqual(['PaymentRefunded', 'PaymentSettled']);
-    expect(await query(url, 'SELECT 1 FROM processed_events WHERE event_id = ANY($1::uuid[])', [[placing.id, cancelling.id]])).toHaveLength(2);
+    expect(await query(database.url, 'SELECT 1 FROM processed_events WHERE event_id = ANY($1::uuid[])', [[placing.id, cancelling.id]])).toHaveLength(2);
   });
 });

@@ -1,8 +1,7 @@
-import { createPool } from '@bookstore/kit';
-import { createTestDatabase, recordStatements, testLogger, type StatementLog } from '@bookstore/kit/testing';
+import { recordStatements, type StatementLog, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
-import { createPaymentsDb, type PaymentsDb } from '../infrastructure/database';
+import { createPaymentsDb } from '../infrastructure/database';
 import { simulatedProvider } from '../infrastructure/simulated-provider';
 import { chargeOrder, refundOrder } from './payments';
 import { addTestCard as card, orderCancelled as cancelled, orderPlaced as placed } from './payments.fixtures';
@@ -13,48 +12,40 @@ import { addTestCard as card, orderCancelled as cancelled, orderPlaced as placed
  * caught. Before they left Prisma: a charge 8 (settled or declined), a refund 9, voiding an order not yet placed 6,
  * a duplicate 3, an order with nothing left to do 5.
  */
-let db: PaymentsDb;
-let pool: ReturnType<typeof createPool>;
+const database = useServiceDatabase('payments', migrationsDir, createPaymentsDb);
 let log: StatementLog;
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('payments', migrationsDir), testLogger());
-  log = recordStatements(pool);
-  db = createPaymentsDb(pool);
-});
-afterAll(async () => {
-  await db.$disconnect();
-  await pool.end();
+beforeAll(() => {
+  log = recordStatements(database.pool);
 });
 
-const charge = (event: Parameters<typeof chargeOrder>[2]) => log.sentBy(() => chargeOrder(db, simulatedProvider, event));
-const refund = (event: Parameters<typeof refundOrder>[2]) => log.sentBy(() => refundOrder(db, simulatedProvider, event));
+const charge = (event: Parameters<typeof chargeOrder>[2]) => log.sentBy(() => chargeOrder(database.db, simulatedProvider, event));
+const refund = (event: Parameters<typeof refundOrder>[2]) => log.sentBy(() => refundOrder(database.db, simulatedProvider, event));
 
 describe('round trips of the payment handlers', () => {
   it('settles an order in four statements: BEGIN, claim and lock, write, COMMIT', async () => {
-    const sent = await charge(placed(randomUUID(), await card(db)));
+    const sent = await charge(placed(randomUUID(), await card(database.db)));
     expect(sent).toHaveLength(4);
     expect([sent[0], sent.at(-1)]).toEqual(['BEGIN', 'COMMIT']);
   });
 
   it('declines a card, or a payment method it does not know, in four statements too', async () => {
-    expect(await charge(placed(randomUUID(), await card(db, '4000000000000002')))).toHaveLength(4);
+    expect(await charge(placed(randomUUID(), await card(database.db, '4000000000000002')))).toHaveLength(4);
     expect(await charge(placed(randomUUID(), 'pm_neverregistered00'))).toHaveLength(4);
   });
 
   it('refunds a settled order in four statements, and voids an order not yet placed in three', async () => {
     const orderId = randomUUID();
-    await chargeOrder(db, simulatedProvider, placed(orderId, await card(db)));
+    await chargeOrder(database.db, simulatedProvider, placed(orderId, await card(database.db)));
     expect(await refund(cancelled(orderId))).toHaveLength(4);
     expect(await refund(cancelled(randomUUID()))).toHaveLength(3);
   });
 
   it('skips a duplicate, or an order with nothing left to do, in three statements', async () => {
     const orderId = randomUUID();
-    const placing = placed(orderId, await card(db));
+    const placing = placed(orderId, await card(database.db));
     const cancelling = cancelled(orderId);
-    await chargeOrder(db, simulatedProvider, placing);
-    await refundOrder(db, simulatedProvider, cancelling);
+    await chargeOrder(database.db, simulatedProvider, placing);
+    await refundOrder(database.db, simulatedProvider, cancelling);
     expect(await charge(placing)).toHaveLength(3);
     expect(await refund(cancelling)).toHaveLength(3);
     expect(await charge(placed(orderId, placing.data.paymentMethodId))).toHaveLength(3);
