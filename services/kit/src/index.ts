@@ -21,7 +21,6 @@ export {
 } from './lifecycle';
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
-export { claimEvent } from './messaging/inbox';
 export { claimEventSql } from './messaging/inbox';
 export { enqueueEvents, outboxChannel } from './messaging/outbox';
 export { encodeOutbox, insertOutboxSql } from './messaging/outbox';

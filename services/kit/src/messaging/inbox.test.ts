@@ -3,10 +3,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { createCatalogDb, type CatalogDb } from '../../../catalog/src/infrastructure/database';
 import { createPool } from '../db/pool';
-import type { SqlTarget } from '../db/sql-client';
 import { inTransaction } from '../db/transaction';
 import { createTestDatabase, eventually, pgTransaction, query, testLogger } from '../testing';
-import { claimEvent } from './inbox';
+import { execute, type SqlTarget } from '../db/sql-client';
+import { claimEventSql } from './inbox';
 
 const catalogMigrations = path.resolve(__dirname, '../../../catalog/prisma/migrations');
 
@@ -34,6 +34,9 @@ const pgClientTransaction: Transaction = (work) => inTransaction(pool, work);
 
 /** A transaction of a service's generated Prisma client, as the handlers use it. */
 const prismaTransaction: Transaction = (work) => prisma.$transaction((tx) => work(tx));
+
+/** The claim on its own, as one statement: true when the event is new. */
+const claimEvent = async (tx: SqlTarget, event: { id: string; type: string }) => (await execute(tx, claimEventSql('$1', '$2'), [event.id, event.type])) === 1;
 
 const newEvent = () => ({ id: randomUUID(), type: 'OrderPlaced' });
 const processed = (id: string) => query<{ type: string }>(url, 'SELECT type FROM processed_events WHERE event_id = $1', [id]);
