@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startCpuMeter } from './cpu';
 import { runSaga, type SagaShop } from './saga';
 import { round, type Distribution } from './stats';
@@ -14,11 +15,18 @@ export interface OrderCost {
   cpuMsPerOrderByProcess: Record<string, number>;
   /** From the order's commit to its OrderConfirmed step, as Orders recorded them. */
   latencyMs: Distribution;
+  /** CPU milliseconds per second the same processes use with no orders arriving (polling, timers), before the load. */
+  idleCpuMsPerSecond: number;
+  idleCpuMsPerSecondByProcess: Record<string, number>;
 }
+
+/** How long the system is watched with nothing arriving, before the load. */
+const idleSeconds = 5;
 
 /**
  * The cost of an order: the system's CPU time, read from /proc for the processes `processes` names, while orders arrive
- * at a steady rate and until every one is decided, divided by the orders decided.
+ * at a steady rate and until every one is decided, divided by the orders decided; and, first, what the same processes
+ * use while nothing arrives, since that is paid whatever the rate.
  */
 export async function measureOrderCost(
   layout: string,
@@ -27,6 +35,10 @@ export async function measureOrderCost(
   offeredPerSecond: number,
   seconds: number,
 ): Promise<OrderCost> {
+  const idleMeter = startCpuMeter(processes);
+  await sleep(idleSeconds * 1000);
+  const idle = idleMeter.stop();
+  const perSecond = (seconds: number) => round((1000 * seconds) / idle.wallSeconds);
   const meter = startCpuMeter(processes);
   const run = await runSaga(shop, offeredPerSecond, seconds);
   const { cpuSeconds, wallSeconds, byProcess } = meter.stop();
@@ -40,5 +52,7 @@ export async function measureOrderCost(
     cpuMsPerOrder: round((1000 * cpuSeconds) / decided),
     cpuMsPerOrderByProcess: Object.fromEntries(Object.entries(byProcess).map(([name, seconds]) => [name, round((1000 * seconds) / decided)])),
     latencyMs: run.latencyMs,
+    idleCpuMsPerSecond: perSecond(idle.cpuSeconds),
+    idleCpuMsPerSecondByProcess: Object.fromEntries(Object.entries(idle.byProcess).map(([name, seconds]) => [name, perSecond(seconds)])),
   };
 }

@@ -54,6 +54,12 @@ const ms = (distribution: Distribution) => `${distribution.p50} / ${distribution
 const perService = (figures: Record<ServiceName, Distribution>) =>
   (Object.entries(figures) as [ServiceName, Distribution][]).map(([name, distribution]) => `${name} ${distribution.p50}/${distribution.p99}`).join(', ');
 
+const byProcess = (figures: Record<string, number>) =>
+  Object.entries(figures)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ');
+
 /** The results as the Markdown tables BENCHMARKS.md shows. */
 export function markdown(results: BenchResults): string {
   const { machine, baselines, comparison } = results;
@@ -62,22 +68,19 @@ export function markdown(results: BenchResults): string {
     '',
     `**Cost of an order** (CPU of every process of the system, services, emulator and PostgreSQL, not the load driver's, read from /proc while orders arrive at a steady rate and until each is decided, per decided order; for scale, one bare single-row PostgreSQL transaction costs ${baselines.postgres.oneClient.cpuMs} ms of CPU, server and client):`,
     '',
-    '| layout | offered/s | decided | CPU (s) | wall (s) | CPU per order (ms) | in bare transactions | placed → CONFIRMED p50 / p99 (ms) |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| layout | offered/s | decided | CPU (s) | wall (s) | CPU per order (ms) | in bare transactions | placed → CONFIRMED p50 / p99 (ms) | idle CPU (ms/s) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
     ...results.orderCost.map(
       (cost) =>
-        `| ${cost.layout} | ${cost.offeredPerSecond} | ${cost.decided} | ${cost.cpuSeconds} | ${cost.wallSeconds} | ${cost.cpuMsPerOrder} | ${round(cost.cpuMsPerOrder / baselines.postgres.oneClient.cpuMs)} | ${cost.latencyMs.p50} / ${cost.latencyMs.p99} |`,
+        `| ${cost.layout} | ${cost.offeredPerSecond} | ${cost.decided} | ${cost.cpuSeconds} | ${cost.wallSeconds} | ${cost.cpuMsPerOrder} | ${round(cost.cpuMsPerOrder / baselines.postgres.oneClient.cpuMs)} | ${cost.latencyMs.p50} / ${cost.latencyMs.p99} | ${cost.idleCpuMsPerSecond} |`,
     ),
     '',
-    'CPU per order by process (ms):',
+    'CPU per order by process (ms), and idle (ms/s):',
     '',
-    ...results.orderCost.map(
-      (cost) =>
-        `- ${cost.layout}: ${Object.entries(cost.cpuMsPerOrderByProcess)
-          .sort(([, a], [, b]) => b - a)
-          .map(([name, ms]) => `${name} ${ms}`)
-          .join(', ')}`,
-    ),
+    ...results.orderCost.flatMap((cost) => [
+      `- ${cost.layout}: ${byProcess(cost.cpuMsPerOrderByProcess)}`,
+      `- ${cost.layout}, idle: ${byProcess(cost.idleCpuMsPerSecondByProcess)}`,
+    ]),
     '',
     '**Saga** (orders placed at a fixed rate; latency from the order\'s commit to its OrderConfirmed step, as Orders recorded them):',
     '',
