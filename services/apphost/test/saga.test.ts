@@ -87,3 +87,39 @@ async function expectEventually<T>(read: () => Promise<T>, expected: T | ((value
   expect(matches(value) ? expected : value).toEqual(expected);
   return value;
 }
+
+/** Catalog reads may be a little stale and revalidate cheaply; an order's status is never stored anywhere. */
+describe('HTTP caching through the gateway', () => {
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.gatewayUrl}${path}`, { headers });
+  // As a browser revalidates its copy. (fetch adds `Cache-Control: no-cache` to a request carrying If-None-Match
+  // unless it has a Cache-Control of its own, and that asks the server for a full answer.)
+  const revalidate = (path: string, etag: string) => get(path, { 'if-none-match': etag, 'cache-control': 'max-age=0' });
+
+  it('lets catalog reads be kept briefly, then answers a revalidation with 304 until the catalog changes', async () => {
+    // A title of its own, so that nothing else this file does changes the page between two reads.
+    const title = `Cached ${Date.now()}`;
+    const book = await api.addBook({ stock: 2, title });
+    for (const read of [`/api/catalog/books?q=${encodeURIComponent(title)}`, `/api/catalog/books/${book.id}`]) {
+      const first = await get(read);
+      expect(first.status).toBe(200);
+      expect(JSON.stringify(await first.json())).toContain(book.id);
+      expect(first.headers.get('cache-control')).toBe('public, max-age=10');
+      const etag = first.headers.get('etag')!;
+      expect(etag).toBeTruthy();
+      const again = await revalidate(read, etag);
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+    }
+    const before = (await get(`/api/catalog/books/${book.id}`)).headers.get('etag')!;
+    await api.admin('POST', `/api/catalog/books/${book.id}/restock`, { quantity: 1 });
+    expect((await revalidate(`/api/catalog/books/${book.id}`, before)).status).toBe(200);
+  });
+
+  it("never lets an order's status be stored", async () => {
+    const book = await api.addBook({ stock: 1 });
+    const placed = await api.placeOrder([{ bookId: book.id, quantity: 1 }], await api.registerCard(cards.good));
+    const read = await get(`/api/orders/${placed.orderId}`, { authorization: `Bearer ${placed.accessToken}` });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('cache-control')).toBe('no-store');
+  });
+});

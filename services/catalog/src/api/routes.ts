@@ -4,16 +4,23 @@ import { addBook, changeBook, getBook, restockBook, searchBooks } from '../appli
 import type { CatalogDb } from '../infrastructure/database';
 import { bookChangesBody, newBookBody, restockBody, searchQuery } from './schemas';
 
+/**
+ * Catalog reads may be a few seconds stale, since the saga checks stock for real when an order is placed: browsers
+ * and proxies may keep them this long, then revalidate with the ETag Express sets on every answer (a 304 when
+ * nothing changed). The admin page asks past it (frontend/src/api.ts).
+ */
+const catalogReadCaching = 'public, max-age=10';
+
 export function catalogRoutes(db: CatalogDb, adminToken: string): Router {
   const books = Router();
   const admin = requireAdmin(adminToken);
   const bookId = (id: string | string[] | undefined) => uuidParam(id, 'book_not_found', 'book');
 
   books.get('/', async (req, res) => {
-    res.json(await searchBooks(db, parseInput(searchQuery, req.query, 'query')));
+    res.set('Cache-Control', catalogReadCaching).json(await searchBooks(db, parseInput(searchQuery, req.query, 'query')));
   });
   books.get('/:id', async (req, res) => {
-    res.json(await getBook(db, bookId(req.params.id)));
+    res.set('Cache-Control', catalogReadCaching).json(await getBook(db, bookId(req.params.id)));
   });
   books.post('/', admin, async (req, res) => {
     const book = await addBook(db, parseInput(newBookBody, req.body, 'body'));
