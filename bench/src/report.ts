@@ -31,9 +31,16 @@ export interface BenchResults {
     transportCeilingPerSecond: number;
     databaseCeilingPerSecond: number;
     bestConfirmedPerSecond: number;
+    /** The highest offered rate the system kept up with (see keptUp); 0 when it kept up with none. */
+    saturationPerSecond: number;
   };
   reads: ReadResult[];
   chart: string;
+}
+
+/** Every order decided, nearly all of them confirmed within the run, and p99 under a second. */
+export function keptUp(run: SagaRun): boolean {
+  return run.undecided === 0 && run.confirmedPerSecond >= 0.9 * run.offeredPerSecond && run.latencyMs.p99 < 1000;
 }
 
 export function compare(baselines: Baselines, saga: SagaRun[]): BenchResults['comparison'] {
@@ -47,6 +54,7 @@ export function compare(baselines: Baselines, saga: SagaRun[]): BenchResults['co
     transportCeilingPerSecond: round(baselines.snsFanOut.deliveredPerSecond / calmest.deliveriesPerOrder),
     databaseCeilingPerSecond: round(baselines.postgres.eightClients.perSecond / transactionsPerOrder),
     bestConfirmedPerSecond: Math.max(...(unsaturated.length > 0 ? unsaturated : saga).map((run) => run.confirmedPerSecond)),
+    saturationPerSecond: Math.max(0, ...saga.filter(keptUp).map((run) => run.offeredPerSecond)),
   };
 }
 
@@ -91,7 +99,7 @@ export function markdown(results: BenchResults): string {
         `| ${run.offeredPerSecond} | ${run.accepted} | ${run.confirmedPerSecond} | ${run.undecided} | ${ms(run.latencyMs)} | ${run.placeMs.p50} / ${run.placeMs.p99} | ${perService(run.outboxLagMs)} | ${perService(run.handlingMs)} |`,
     ),
     '',
-    `Per order: ${results.saga[0]?.eventsPerOrder} events published, ${results.saga[0]?.deliveriesPerOrder} deliveries handled.`,
+    `Per order: ${results.saga[0]?.eventsPerOrder} events published, ${results.saga[0]?.deliveriesPerOrder} deliveries handled. Saturation (the highest offered rate at which every order was decided and p99 stayed under 1 s): **${comparison.saturationPerSecond} orders/s**.`,
     '',
     '**Limits, same run:**',
     '',
