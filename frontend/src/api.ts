@@ -25,15 +25,11 @@ export type Book = BookView;
 export type Order = OrderView;
 export type OrderStatus = OrderView['status'];
 
-async function request<T>(
-  path: string,
-  { method = 'GET', body, token, headers = {}, cache }: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; cache?: RequestCache } = {},
-): Promise<T> {
+async function request<T>(path: string, { method = 'GET', body, token, headers = {} }: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      cache,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -53,11 +49,8 @@ async function request<T>(
 }
 
 export const api = {
-  /** `current`: revalidate with the server rather than take the browser's copy, which may be seconds old (the admin page). */
-  searchBooks: ({ q = '', page = 1, pageSize = 12, current = false }: { q?: string; page?: number; pageSize?: number; current?: boolean }) =>
-    request<Page<Book>>(`/api/catalog/books?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page), pageSize: String(pageSize) })}`, {
-      cache: current ? 'no-cache' : undefined,
-    }),
+  searchBooks: ({ q = '', page = 1, pageSize = 12 }: { q?: string; page?: number; pageSize?: number }) =>
+    request<Page<Book>>(`/api/catalog/books?${new URLSearchParams({ ...(q ? { q } : {}), page: String(page), pageSize: String(pageSize) })}`),
   book: (id: string) => request<Book>(`/api/catalog/books/${encodeURIComponent(id)}`),
   registerCard: (card: CardDetails) => request<PaymentMethodView>('/api/payments/methods', { method: 'POST', body: card }),
   placeOrder: (order: PlaceOrderRequest, idempotencyKey: string) =>

@@ -12,7 +12,7 @@ export function Admin() {
   usePageMeta('Admin', 'Manage the catalog: add books and restock them.');
   const [token, setToken] = useState(() => sessionStorage.getItem(tokenKey) ?? '');
   const [draft, setDraft] = useState('');
-  const books = useQuery({ queryKey: ['books', '', 1, 'admin'], queryFn: () => api.searchBooks({ pageSize: 100, current: true }), enabled: token !== '' });
+  const books = useQuery({ queryKey: ['books', '', 1, 'admin'], queryFn: () => api.searchBooks({ pageSize: 100 }), enabled: token !== '' });
 
   if (!token) {
     const enter = (event: FormEvent) => {

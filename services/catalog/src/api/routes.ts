@@ -5,11 +5,11 @@ import type { CatalogDb } from '../infrastructure/database';
 import { bookChangesBody, newBookBody, restockBody, searchQuery } from './schemas';
 
 /**
- * Catalog reads may be a few seconds stale, since the saga checks stock for real when an order is placed: browsers
- * and proxies may keep them this long, then revalidate with the ETag Express sets on every answer (a 304 when
- * nothing changed). The admin page asks past it (frontend/src/api.ts).
+ * Catalog reads are revalidated on every use rather than kept for a while: stock moves with every order, and a
+ * shopper who has just bought the last copy must see it sold out. The ETag Express sets on every answer makes an
+ * unchanged one a bodiless 304.
  */
-const catalogReadCaching = 'public, max-age=10';
+const catalogReadCaching = 'no-cache';
 
 export function catalogRoutes(db: CatalogDb, adminToken: string): Router {
   const books = Router();
