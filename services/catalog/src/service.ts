@@ -8,7 +8,7 @@ export const migrationsDir = `${__dirname}/../prisma/migrations`;
 /** The composition root of Catalog: its API, its event consumer and its outbox relay over one database. */
 export function createCatalogService(config: ServiceConfig, logger?: Logger): Service {
   const infrastructure = createInfrastructure('catalog', config, logger);
-  const db = createCatalogDb(infrastructure.pool);
+  const db = createCatalogDb(infrastructure.pool, infrastructure.dispatcher);
   return {
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness }),

@@ -22,8 +22,9 @@ export {
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
 export { claimEventSql } from './messaging/inbox';
-export { enqueueEvents, outboxChannel } from './messaging/outbox';
+export { enqueueEvents } from './messaging/outbox';
+export { leaveToRelay, OutboxDispatcher, type CommittedEvents } from './messaging/dispatcher';
 export { encodeOutbox, insertOutboxSql } from './messaging/outbox';
-export { OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
+export { outboxGraceMs, OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
 export * from './platform';
 export { createInfrastructure, serviceConfigFromEnvironment, type ServiceConfig, type ServiceInfrastructure } from './runtime';

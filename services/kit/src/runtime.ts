@@ -13,6 +13,7 @@ import { readEnvironment, serviceEnvironment } from './config';
 import { createPool } from './db/pool';
 import type { ReadinessCheck } from './http/app';
 import { createLogger, type Logger } from './logger';
+import { OutboxDispatcher } from './messaging/dispatcher';
 import { OutboxRelay } from './messaging/relay';
 import type { ServiceName } from './platform';
 
@@ -45,25 +46,32 @@ export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.en
   };
 }
 
-/** The infrastructure every service is built on: logger, database pool, SNS/SQS clients, publisher and outbox relay. */
+/**
+ * The infrastructure every service is built on: logger, database pool, SNS/SQS clients, and the two ways outbox
+ * events get out: the dispatcher, to which the use cases hand what they have just committed, and the relay, which
+ * publishes whatever a dispatcher did not.
+ */
 export interface ServiceInfrastructure {
   name: ServiceName;
   config: ServiceConfig;
   logger: Logger;
   pool: pg.Pool;
   aws: AwsClients;
+  dispatcher: OutboxDispatcher;
   relay: OutboxRelay;
   readiness: ReadinessCheck[];
   /** Builds the consumer of this service's own queue from the topology. */
   consumer<T extends EventType>(handlers: EventHandlers<T>): EventConsumer<T>;
-  /** Disconnects the clients the service opened on the pool (its Prisma client), then ends the pool. */
+  /** Publishes what was dispatched, disconnects the clients the service opened on the pool (its Prisma client), ends the pool. */
   close(...clients: { $disconnect(): Promise<void> }[]): Promise<void>;
 }
 
 export function createInfrastructure(name: ServiceName, config: ServiceConfig, logger = createLogger(name, { level: config.logLevel })): ServiceInfrastructure {
   const pool = createPool(config.databaseUrl, logger, config.poolSize);
   const aws = createAwsClients({ endpoint: config.awsEndpoint, region: config.awsRegion });
-  const relay = new OutboxRelay({ pool, publisher: new EventPublisher(aws.sns, config.topologyPrefix), logger });
+  const publisher = new EventPublisher(aws.sns, config.topologyPrefix);
+  const dispatcher = new OutboxDispatcher({ pool, publisher, logger });
+  const relay = new OutboxRelay({ pool, publisher, logger });
   const queue = resolveTopology(config.topologyPrefix).queues.find((candidate) => candidate.consumer === name);
   if (!queue) throw new Error(`the topology has no queue for ${name}`);
   return {
@@ -72,12 +80,14 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
     logger,
     pool,
     aws,
+    dispatcher,
     relay,
     readiness: [
       { name: 'database', check: () => pool.query('SELECT 1') },
       { name: 'queue', check: () => findQueueUrl(aws.sqs, queue.name) },
     ],
     close: async (...clients) => {
+      await dispatcher.flush();
       await Promise.all(clients.map((client) => client.$disconnect()));
       await pool.end();
     },

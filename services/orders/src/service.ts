@@ -38,7 +38,7 @@ export function ordersSettingsFromEnvironment(env: NodeJS.ProcessEnv = process.e
 /** The composition root of Orders: its API, its event consumer, the deadline sweep and its outbox relay. */
 export function createOrdersService(config: ServiceConfig, settings: OrdersSettings, logger?: Logger): Service {
   const infrastructure = createInfrastructure('orders', config, logger);
-  const db = createOrdersDb(infrastructure.pool);
+  const db = createOrdersDb(infrastructure.pool, infrastructure.dispatcher);
   const routes = ordersRoutes(db, { adminToken: config.adminToken, deadlineSeconds: settings.deadlineSeconds });
   return {
     logger: infrastructure.logger,

@@ -10,7 +10,7 @@ export const migrationsDir = `${__dirname}/../prisma/migrations`;
 /** The composition root of Payments: its API, its event consumer and its outbox relay over one database. */
 export function createPaymentsService(config: ServiceConfig, logger?: Logger, provider: PaymentProvider = simulatedProvider): Service {
   const infrastructure = createInfrastructure('payments', config, logger);
-  const db = createPaymentsDb(infrastructure.pool);
+  const db = createPaymentsDb(infrastructure.pool, infrastructure.dispatcher);
   return {
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: paymentsRoutes(db, provider, config.adminToken), readiness: infrastructure.readiness }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { contracts } from '@bookstore/events';
+import { contracts, type AnyEvent } from '@bookstore/events';
 import { DomainError, enqueueEvents } from '@bookstore/kit';
 import type { CatalogDb, CatalogTx } from '../infrastructure/database';
 import type { BookView, Page } from '../api/types';
@@ -51,11 +51,12 @@ export async function getBook(db: Pick<CatalogDb, 'pool'>, id: string): Promise<
 /** Adds a book and announces it, so Orders can price it. An ISBN already in the catalog is a conflict. */
 export async function addBook(db: CatalogDb, input: NewBook): Promise<BookView> {
   try {
-    return await db.$transaction(async (tx) => {
-      const book = await tx.book.create({ data: { id: randomUUID(), ...input } });
-      await announce(tx, book);
-      return toView(book);
+    const { book, announcement } = await db.$transaction(async (tx) => {
+      const created = await tx.book.create({ data: { id: randomUUID(), ...input } });
+      return { book: created, announcement: await announce(tx, created) };
     });
+    db.outbox.dispatch([announcement]);
+    return toView(book);
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       throw new DomainError('conflict', 'isbn_taken', `a book with ISBN ${input.isbn} is already in the catalog`);
@@ -65,11 +66,12 @@ export async function addBook(db: CatalogDb, input: NewBook): Promise<BookView> 
 }
 
 export async function changeBook(db: CatalogDb, id: string, changes: BookChanges): Promise<BookView> {
-  return db.$transaction(async (tx) => {
-    const book = await tx.book.update({ where: { id }, data: { ...changes, revision: { increment: 1 } } }).catch(asBookNotFound(id));
-    await announce(tx, book);
-    return toView(book);
+  const { book, announcement } = await db.$transaction(async (tx) => {
+    const changed = await tx.book.update({ where: { id }, data: { ...changes, revision: { increment: 1 } } }).catch(asBookNotFound(id));
+    return { book: changed, announcement: await announce(tx, changed) };
   });
+  db.outbox.dispatch([announcement]);
+  return toView(book);
 }
 
 /** The most copies of one book the catalog holds (the stock column is a 32-bit integer). */
@@ -84,9 +86,12 @@ export async function restockBook(db: CatalogDb, id: string, quantity: number): 
   return getBook(db, id);
 }
 
-function announce(tx: CatalogTx, book: Book): Promise<void> {
+/** Stores BookUpserted in the outbox within `tx`; returns it, to be dispatched once `tx` commits. */
+async function announce(tx: CatalogTx, book: Book): Promise<AnyEvent> {
   const { id: bookId, isbn, title, author, priceCents, currency, revision } = book;
-  return enqueueEvents(tx, contracts.BookUpserted.create({ bookId, isbn, title, author, priceCents, currency, revision }, { correlationId: bookId }));
+  const announcement = contracts.BookUpserted.create({ bookId, isbn, title, author, priceCents, currency, revision }, { correlationId: bookId });
+  await enqueueEvents(tx, announcement);
+  return announcement;
 }
 
 /** Prisma's "record to update not found" (P2025), said as the catalog says it. */

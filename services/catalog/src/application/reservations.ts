@@ -13,6 +13,7 @@ import type { ReservationStatus } from '../infrastructure/prisma/client';
  *
  * The locks are always taken in the same order, reservation first, then books in id order, so concurrent
  * handlers never deadlock; and the reservation row of an order serialises its OrderPlaced and OrderCancelled.
+ * The event a handler wrote is handed to the outbox's dispatcher once its transaction has committed.
  */
 
 /**
@@ -20,38 +21,39 @@ import type { ReservationStatus } from '../infrastructure/prisma/client';
  * orders never deadlock, and the CHECK constraint on stock is the last word: stock never goes below zero.
  * A cancellation that arrived first leaves a tombstone, and then nothing is reserved.
  */
-export async function reserveStock(db: Pick<CatalogDb, 'pool'>, event: EventOf<'OrderPlaced'>): Promise<void> {
+export async function reserveStock(db: Pick<CatalogDb, 'pool' | 'outbox'>, event: EventOf<'OrderPlaced'>): Promise<void> {
   const { orderId } = event.data;
   const wanted = mergeLines(event.data.lines);
   const origin = { correlationId: orderId, causationId: event.id };
-  await inTransaction(db.pool, async (client) => {
+  const written = await inTransaction(db.pool, async (client) => {
     const placing = await lockForPlacing(client, event, wanted);
     // Not new (a duplicate, or the order already decided or cancelled): nothing to do.
-    if (placing?.status !== 'PENDING') return;
+    if (placing?.status !== 'PENDING') return [];
 
     const short = shortLines(wanted, placing.stock);
     if (short.length > 0) {
       const rejection = contracts.InventoryRejected.create({ orderId, reason: 'out_of_stock', shortLines: short }, origin);
-      await settleReservation(client, { orderId, status: 'REJECTED', lines: [], stockChange: -1, event: rejection });
-      return;
+      return settleReservation(client, { orderId, status: 'REJECTED', lines: [], stockChange: -1, event: rejection });
     }
     const reserved = contracts.InventoryReserved.create({ orderId, lines: wanted }, origin);
-    await settleReservation(client, { orderId, status: 'RESERVED', lines: wanted, stockChange: -1, event: reserved });
+    return settleReservation(client, { orderId, status: 'RESERVED', lines: wanted, stockChange: -1, event: reserved });
   });
+  db.outbox.dispatch(written);
 }
 
 /** Gives back what an order reserved. If the order was never seen, remembers the cancellation for later. */
-export async function releaseStock(db: Pick<CatalogDb, 'pool'>, event: EventOf<'OrderCancelled'>): Promise<void> {
+export async function releaseStock(db: Pick<CatalogDb, 'pool' | 'outbox'>, event: EventOf<'OrderCancelled'>): Promise<void> {
   const { orderId } = event.data;
-  await inTransaction(db.pool, async (client) => {
+  const written = await inTransaction(db.pool, async (client) => {
     const cancelling = await lockForCancelling(client, event);
     // A duplicate, an order never seen (now tombstoned), rejected or already released: nothing to give back.
-    if (cancelling?.status !== 'RESERVED') return;
+    if (cancelling?.status !== 'RESERVED') return [];
 
     const { lines } = cancelling;
     const released = contracts.InventoryReleased.create({ orderId, lines }, { correlationId: orderId, causationId: event.id });
-    await settleReservation(client, { orderId, status: 'RELEASED', lines, stockChange: 1, event: released });
+    return settleReservation(client, { orderId, status: 'RELEASED', lines, stockChange: 1, event: released });
   });
+  db.outbox.dispatch(written);
 }
 
 /**
@@ -126,12 +128,12 @@ async function lockForCancelling(
  * quantities for a reservation, back up for a release, not at all for a rejection, whose lines are empty),
  * records the reservation's new status and lines, and stores the event in the outbox. One statement of three
  * CTEs, as they touch different tables and need nothing from each other. The CHECK constraint on stock still
- * fails the statement, and so the transaction, if stock would go below zero.
+ * fails the statement, and so the transaction, if stock would go below zero. Returns the event it stored.
  */
 async function settleReservation(
   client: pg.ClientBase,
   settlement: { orderId: string; status: ReservationStatus; lines: readonly StockLine[]; stockChange: -1 | 1; event: AnyEvent },
-): Promise<void> {
+): Promise<AnyEvent[]> {
   const { orderId, status, lines, stockChange, event } = settlement;
   const { rows } = await client.query<{ moved: number }>(
     `WITH stock_moved AS (
@@ -156,4 +158,5 @@ async function settleReservation(
     ],
   );
   if (rows[0]?.moved !== lines.length) throw new Error(`order ${orderId}: moved the stock of ${rows[0]?.moved} books of ${lines.length}`);
+  return [event];
 }

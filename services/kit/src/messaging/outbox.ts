@@ -1,9 +1,6 @@
 import { encodeEvent, type AnyEvent } from '@bookstore/events';
 import { execute, type SqlTarget } from '../db/sql-client';
 
-/** The Postgres channel the outbox trigger notifies on every insert (see each service's first migration). */
-export const outboxChannel = 'outbox_events';
-
 /**
  * The events as the one parameter of `insertOutboxSql`: a JSON array of their envelopes, each validated here
  * (encodeEvent), so a producer bug fails the request, not a consumer.
@@ -23,7 +20,7 @@ export function insertOutboxSql(events: string): string {
 
 /**
  * Stores events in the outbox within the caller's transaction, in one statement: they are published if and only
- * if the state change that produced them commits.
+ * if the state change that produced them commits (by the caller's OutboxDispatcher once it has, or by the relay).
  */
 export async function enqueueEvents(tx: SqlTarget, ...events: AnyEvent[]): Promise<void> {
   if (events.length === 0) return;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { contracts, type AnyEvent, type PublishOutcome } from '@bookstore/events';
+import { contracts, type AnyEvent } from '@bookstore/events';
 import pg from 'pg';
 import { createPool } from '../db/pool';
 import type { SqlExecutor } from '../db/sql';
-import { createTestDatabase, eventually, pgTransaction, query, recordStatements, testLogger } from '../testing';
+import { createTestDatabase, eventually, FakePublisher, pgTransaction, query, recordStatements, testLogger } from '../testing';
 import { enqueueEvents } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './relay';
 
@@ -34,31 +34,8 @@ const makeEvent = (): AnyEvent => contracts.OrderConfirmed.create({ orderId: ran
 const makeEvents = (count: number) => Array.from({ length: count }, makeEvent);
 const enqueue = (events: AnyEvent[]) => transaction((tx) => enqueueEvents(tx, ...events));
 
-/** Stands in for the SNS publisher: records what it was given; can be made to fail, reject some events, or wait. */
-class FakePublisher {
-  readonly published: AnyEvent[] = [];
-  calls = 0;
-  failWith?: Error;
-  reject = new Set<string>();
-  gate?: Promise<void>;
-  delayMs = 0;
-
-  async publish(events: AnyEvent[]): Promise<PublishOutcome> {
-    this.calls += 1;
-    if (this.gate) await this.gate;
-    if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (this.failWith) throw this.failWith;
-    const accepted = events.filter((event) => !this.reject.has(event.id));
-    this.published.push(...accepted);
-    return {
-      published: accepted.map((event) => event.id),
-      failed: events.filter((event) => this.reject.has(event.id)).map((event) => ({ id: event.id, error: 'InternalError: try again' })),
-    };
-  }
-}
-
 function relay(publisher: FakePublisher, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
-  const created = new OutboxRelay({ pool, publisher, logger: testLogger(), pollIntervalMs: 100, ...options });
+  const created = new OutboxRelay({ pool, publisher, logger: testLogger(), pollIntervalMs: 100, graceMs: 0, ...options });
   relays.push(created);
   return created;
 }
@@ -78,7 +55,7 @@ const gated = (publisher: FakePublisher) => {
 describe('OutboxRelay', () => {
   it('publishes the events committed to the outbox and marks them published', async () => {
     const publisher = new FakePublisher();
-    await relay(publisher).start();
+    relay(publisher).start();
     const events = makeEvents(3);
     await enqueue(events);
 
@@ -96,7 +73,7 @@ describe('OutboxRelay', () => {
     const events = makeEvents(12);
     await enqueue(events);
     // Committed before the relay listens: no notification comes, and the next poll is 10 s away.
-    await relay(publisher, { batchSize: 5, pollIntervalMs: 10_000 }).start();
+    relay(publisher, { batchSize: 5, pollIntervalMs: 10_000 }).start();
 
     await eventually(async () => ((await unpublished()).length === 0 ? true : undefined), { what: 'all batches', timeoutMs: 3_000 });
     expect(ids(publisher.published)).toEqual(ids(events));
@@ -121,7 +98,7 @@ describe('OutboxRelay', () => {
   it('keeps the events when publishing throws, and publishes them once the publisher recovers', async () => {
     const publisher = new FakePublisher();
     publisher.failWith = new Error('broker unreachable');
-    await relay(publisher).start();
+    relay(publisher).start();
     const events = makeEvents(4);
     await enqueue(events);
 
@@ -134,18 +111,15 @@ describe('OutboxRelay', () => {
     expect(ids(publisher.published)).toEqual(ids(events));
   });
 
-  it('backs off after a failure, and commits notified meanwhile do not cut the backoff short', async () => {
+  it('backs off after a failure, however short its poll interval', async () => {
     const publisher = new FakePublisher();
     publisher.failWith = new Error('broker unreachable');
     await enqueue(makeEvents(1));
-    await relay(publisher, { pollIntervalMs: 10_000 }).start();
+    relay(publisher, { pollIntervalMs: 10 }).start();
     await eventually(async () => (publisher.calls >= 1 ? true : undefined), { what: 'the first attempt', intervalMs: 10 });
 
-    // Ten commits, and so ten notifications, within the first two backoffs (0.2 s, then 0.4 s).
-    for (let commit = 0; commit < 10; commit += 1) {
-      await enqueue(makeEvents(1));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // 0.5 s: the first two backoffs (0.2 s, then 0.4 s), where the poll interval alone would allow fifty attempts.
+    await sleep(500);
     expect(publisher.calls).toBeLessThanOrEqual(3);
   });
 
@@ -154,7 +128,7 @@ describe('OutboxRelay', () => {
     const events = makeEvents(4);
     const [rejected] = events;
     publisher.reject.add(rejected!.id);
-    await relay(publisher).start();
+    relay(publisher).start();
     await enqueue(events);
 
     await eventually(async () => (publisher.calls >= 2 ? true : undefined), { what: 'the relay to retry the rejected event' });
@@ -174,7 +148,7 @@ describe('OutboxRelay', () => {
       const [rejected] = events;
       publisher.reject.add(rejected!.id);
       await enqueue(events);
-      const outbox = new OutboxRelay({ pool: recorded, publisher, logger: testLogger() });
+      const outbox = new OutboxRelay({ graceMs: 0, pool: recorded, publisher, logger: testLogger() });
 
       await expect(outbox.drain()).rejects.toThrow('1 of 2 events not published');
       // The claim, then what SNS accepted marked published and the rest released: no BEGIN, COMMIT or ROLLBACK.
@@ -198,7 +172,7 @@ describe('OutboxRelay', () => {
       const open = gated(publisher);
       const events = makeEvents(2);
       await enqueue(events);
-      const draining = new OutboxRelay({ pool: own, publisher, logger: testLogger() }).drain();
+      const draining = new OutboxRelay({ graceMs: 0, pool: own, publisher, logger: testLogger() }).drain();
       await eventually(async () => (publisher.calls > 0 ? true : undefined), { what: 'the batch to reach the publisher' });
 
       expect(own.totalCount - own.idleCount).toBe(0); // no client checked out
@@ -226,7 +200,7 @@ describe('OutboxRelay', () => {
     const doomedPool = createPool(url, testLogger());
     const dead = new FakePublisher();
     dead.gate = new Promise<void>(() => undefined); // never answers: the process dies while SNS is being called
-    void new OutboxRelay({ pool: doomedPool, publisher: dead, logger: testLogger(), leaseMs }).drain();
+    void new OutboxRelay({ graceMs: 0, pool: doomedPool, publisher: dead, logger: testLogger(), leaseMs }).drain();
     await eventually(async () => (dead.calls > 0 ? true : undefined), { what: 'the first relay to claim the batch', intervalMs: 10 });
     const claimedAt = Date.now();
     await doomedPool.end(); // its connections go with it; the claim stays in the rows
@@ -234,7 +208,7 @@ describe('OutboxRelay', () => {
 
     // Another relay, or the same service restarted: it polls every 100 ms.
     const survivor = new FakePublisher();
-    await relay(survivor, { leaseMs }).start();
+    relay(survivor, { leaseMs }).start();
     await sleep(leaseMs / 2);
     expect(survivor.calls).toBe(0); // within the lease the rows are the first relay's: never published by two at once
 
@@ -249,13 +223,13 @@ describe('OutboxRelay', () => {
     const slow = new FakePublisher();
     const openSlow = gated(slow);
     slow.failWith = new Error('SNS timed out');
-    const slowDrain = new OutboxRelay({ pool, publisher: slow, logger: testLogger(), leaseMs: 200 }).drain();
+    const slowDrain = new OutboxRelay({ graceMs: 0, pool, publisher: slow, logger: testLogger(), leaseMs: 200 }).drain();
     await eventually(async () => (slow.calls > 0 ? true : undefined), { what: 'the slow relay to claim the batch', intervalMs: 10 });
     await sleep(300); // its lease has run out
 
     const next = new FakePublisher();
     const openNext = gated(next);
-    const nextDrain = new OutboxRelay({ pool, publisher: next, logger: testLogger() }).drain();
+    const nextDrain = new OutboxRelay({ graceMs: 0, pool, publisher: next, logger: testLogger() }).drain();
     await eventually(async () => (next.calls > 0 ? true : undefined), { what: 'another relay to take the batch over', intervalMs: 10 });
     openSlow();
     await expect(slowDrain).rejects.toThrow('SNS timed out');
@@ -263,7 +237,7 @@ describe('OutboxRelay', () => {
     // The slow relay's failure released only its own claim: the rows are still the second relay's.
     expect((await claimed()).sort()).toEqual(ids(events));
     const third = new FakePublisher();
-    await new OutboxRelay({ pool, publisher: third, logger: testLogger() }).drain();
+    await new OutboxRelay({ graceMs: 0, pool, publisher: third, logger: testLogger() }).drain();
     expect(third.calls).toBe(0);
 
     openNext();
@@ -281,7 +255,7 @@ describe('OutboxRelay', () => {
       await sleep(5);
     }
     const publisher = new FakePublisher();
-    await new OutboxRelay({ pool, publisher, logger: testLogger(), batchSize: 5 }).drain();
+    await new OutboxRelay({ graceMs: 0, pool, publisher, logger: testLogger(), batchSize: 5 }).drain();
     expect(publisher.published.map((event) => event.id)).toEqual(events.map((event) => event.id));
   });
 
@@ -289,7 +263,7 @@ describe('OutboxRelay', () => {
     const publisher = new FakePublisher();
     const open = gated(publisher);
     const outbox = relay(publisher, { pollIntervalMs: 10_000 });
-    await outbox.start();
+    outbox.start();
 
     const early = makeEvents(2);
     await enqueue(early);
@@ -306,22 +280,18 @@ describe('OutboxRelay', () => {
     expect(ids(publisher.published)).toEqual(ids([...early, ...late]));
   });
 
-  it('is woken by NOTIFY: publishes within a second although it polls only every 10 s', async () => {
+  it('leaves events younger than its grace period to the process that committed them, and publishes them once past it', async () => {
     const publisher = new FakePublisher();
-    await relay(publisher, { pollIntervalMs: 10_000 }).start();
-    // Let the start-up drain finish first, so that only a notification can bring the next event out.
-    await enqueue(makeEvents(1));
-    await eventually(async () => (publisher.published.length === 1 ? true : undefined), { what: 'the first event' });
-    await allPublished('the first event to be marked published');
-
-    const event = makeEvent();
+    const graceMs = 1_000;
+    const events = makeEvents(2);
+    await enqueue(events);
     const committedAt = Date.now();
-    await enqueue([event]);
-    await eventually(async () => (publisher.published.some(({ id }) => id === event.id) ? true : undefined), {
-      what: 'the notified event',
-      timeoutMs: 2_000,
-      intervalMs: 10,
-    });
-    expect(Date.now() - committedAt).toBeLessThan(1_000);
+    relay(publisher, { pollIntervalMs: 50, graceMs }).start();
+
+    await sleep(graceMs / 2);
+    expect(publisher.calls).toBe(0);
+    await allPublished('the events, once past the grace period');
+    expect(Date.now() - committedAt).toBeGreaterThanOrEqual(graceMs - 100);
+    expect(ids(publisher.published)).toEqual(ids(events));
   });
 });

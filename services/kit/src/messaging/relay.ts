@@ -1,7 +1,6 @@
 import { FailureBackoff, type AnyEvent, type EventPublisher, type PublishOutcome } from '@bookstore/events';
 import type pg from 'pg';
 import type { Logger } from '../logger';
-import { outboxChannel } from './outbox';
 
 /**
  * How long a relay's claim on outbox rows lasts. Nothing renews it: a relay that dies after claiming leaves its rows
@@ -11,15 +10,23 @@ import { outboxChannel } from './outbox';
  */
 export const outboxLeaseMs = 10_000;
 
+/**
+ * How long the process that committed an event has to publish it itself (OutboxDispatcher) before the relay takes
+ * it: long enough for a publish, short enough that an event whose writer died or failed is late by seconds only.
+ */
+export const outboxGraceMs = 5_000;
+
 export interface OutboxRelayOptions {
   pool: pg.Pool;
   publisher: Pick<EventPublisher, 'publish'>;
   logger: Logger;
-  /** Fallback when a notification is missed (listener reconnecting, another relay's leftovers). */
+  /** How often it looks for events nobody published. */
   pollIntervalMs?: number;
   batchSize?: number;
   /** The claim's lease; outboxLeaseMs unless a test needs it shorter. */
   leaseMs?: number;
+  /** outboxGraceMs unless a test needs it shorter. */
+  graceMs?: number;
 }
 
 /** One claimed batch, in order of publication; all its rows share the claim's `claimed_until`. */
@@ -29,53 +36,46 @@ interface Claim {
 }
 
 /**
- * Publishes committed outbox events. Woken by Postgres LISTEN/NOTIFY the moment an event commits, with a
- * polling fallback. A batch is two autocommit statements around the PublishBatch call, and no connection or lock is
- * held while SNS answers: one UPDATE claims the oldest unpublished rows for a lease (outboxLeaseMs), skipping rows
- * another relay is claiming (FOR UPDATE SKIP LOCKED) or holds under an unexpired lease, so several relays may run
- * at once; after the publish, one UPDATE marks published what SNS accepted and releases the claim of the rest. If the
- * broker is down the rows stay and are retried with backoff; if the process dies mid-publish its rows are published
- * by another relay (or by this one after a restart) once the lease runs out (consumers are idempotent, so a repeat
- * is harmless).
+ * Publishes the outbox events that the process which committed them did not (see OutboxDispatcher): its publish
+ * failed, or it died first. It polls for rows older than the grace period (outboxGraceMs). A batch is two autocommit
+ * statements around the PublishBatch call, and no connection or lock is held while SNS answers: one UPDATE claims
+ * the oldest such rows for a lease (outboxLeaseMs), skipping rows another relay is claiming (FOR UPDATE SKIP LOCKED)
+ * or holds under an unexpired lease, so several relays may run at once; after the publish, one UPDATE marks published
+ * what SNS accepted and releases the claim of the rest. If the broker is down the rows stay and are retried with
+ * backoff; if the process dies mid-publish its rows are published by another relay (or by this one after a restart)
+ * once the lease runs out (consumers are idempotent, so a repeat is harmless).
  *
- * While started, one loop drains the outbox, then waits, and again. After a drain that succeeded it waits for a
- * notification or the poll interval, whichever comes first; a notification that came during the drain ends the wait
- * at once, since its event may have committed too late for that drain. After a failure it waits out the backoff, and
- * notifications do not cut it short: the broker is most likely still down.
+ * While started, one loop drains the outbox, then waits the poll interval (or, after a failure, the backoff), and
+ * again.
  */
 export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly leaseMs: number;
+  private readonly graceMs: number;
   private readonly backoff = new FailureBackoff();
-  private listener?: pg.PoolClient;
   private stopped = true;
   /** The drain-and-wait loop, from start() until stop() ends it. */
   private loop?: Promise<void>;
-  /** A commit was notified since the current drain began. */
-  private notified = false;
-  /** Ends the wait between two drains early; set only while the loop waits. */
+  /** Ends the wait between two drains early (stop()); set only while the loop waits. */
   private wakeUp?: () => void;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? outboxLeaseMs;
+    this.graceMs = options.graceMs ?? outboxGraceMs;
   }
 
-  async start(): Promise<void> {
+  start(): void {
     this.stopped = false;
-    await this.listen();
     this.loop = this.run();
   }
 
-  /** Stops listening and polling, then publishes what is left once more, so a clean shutdown leaves nothing behind. */
+  /** Stops polling, then publishes what is left once more. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    const listener = this.listener;
-    this.listener = undefined;
-    listener?.release(true); // destroyed, not pooled: a pooled client would still be LISTENing
     await this.loop;
     await this.drain().catch((error) => this.options.logger.warn({ err: error }, 'final outbox flush failed; events stay queued'));
   }
@@ -90,7 +90,6 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      this.notified = false;
       await this.drainOrBackOff();
       await this.waitForWork();
     }
@@ -109,24 +108,18 @@ export class OutboxRelay {
     }
   }
 
-  /** The wait between two drains: the backoff after a failure; otherwise until a notification or the next poll. */
+  /** The wait between two drains: the backoff after a failure, the poll interval otherwise. */
   private waitForWork(): Promise<void> {
-    const backingOff = this.backoff.failures > 0;
-    if (this.stopped || (this.notified && !backingOff)) return Promise.resolve();
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.wakeUp = undefined;
         resolve();
       };
-      const timer = setTimeout(wake, backingOff ? this.backoff.delayMs : this.pollIntervalMs);
+      const timer = setTimeout(wake, this.backoff.failures > 0 ? this.backoff.delayMs : this.pollIntervalMs);
       this.wakeUp = wake;
     });
-  }
-
-  private onNotification(): void {
-    this.notified = true;
-    if (this.backoff.failures === 0) this.wakeUp?.();
   }
 
   /** Publishes one batch and returns its size; throws when SNS did not accept all of it, once what it accepted is marked published. */
@@ -150,7 +143,8 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims the oldest unpublished rows that nobody holds, in one autocommit statement. SKIP LOCKED passes over rows
+   * Claims the oldest unpublished rows that nobody holds and that are past the grace period, in one autocommit
+   * statement. SKIP LOCKED passes over rows
    * another relay's claim is updating at this moment; a row it claimed since this statement's snapshot is re-read
    * by FOR UPDATE, and its new lease excludes it.
    */
@@ -161,10 +155,11 @@ export class OutboxRelay {
          WHERE id IN (
            SELECT id FROM outbox_events
            WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+             AND created_at < now() - $3 * interval '1 millisecond'
            ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING id, created_at, payload, claimed_until)
        SELECT payload, claimed_until FROM claimed ORDER BY created_at, id`,
-      [this.batchSize, this.leaseMs],
+      [this.batchSize, this.leaseMs, this.graceMs],
     );
     const [first] = rows;
     return first && { events: rows.map((row) => row.payload), until: first.claimed_until };
@@ -184,28 +179,5 @@ export class OutboxRelay {
        WHERE id = ANY($2::uuid[]) AND (id = ANY($1::uuid[]) OR claimed_until = $3)`,
       [published, claim.events.map((event) => event.id), claim.until],
     );
-  }
-
-  private async listen(): Promise<void> {
-    let listener: pg.PoolClient | undefined;
-    const retry = (error: unknown, message: string) => {
-      this.options.logger.warn({ err: error }, message);
-      if (listener && this.listener === listener) {
-        this.listener = undefined;
-        listener.release(true);
-      }
-      if (!this.stopped) setTimeout(() => void this.listen(), this.pollIntervalMs);
-    };
-    try {
-      listener = await this.options.pool.connect();
-      if (this.stopped) return listener.release();
-      this.listener = listener;
-      listener.on('notification', () => this.onNotification());
-      // Only while this is still the live listener: stop() may have released it already.
-      listener.on('error', (error) => this.listener === listener && retry(error, 'outbox listener lost its connection; polling until it reconnects'));
-      await listener.query(`LISTEN ${outboxChannel}`);
-    } catch (error) {
-      retry(error, 'cannot listen for outbox notifications yet; polling meanwhile');
-    }
   }
 }

@@ -140,4 +140,5 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+export { DispatchSpy, FakePublisher } from './doubles';
 export { recordStatements, type StatementLog } from './statement-log';

@@ -43,12 +43,14 @@ function decisionEvent(orderId: string, outcome: SagaOutcome, cause: AnyEvent | 
 
 /**
  * The one write of a saga handler, on orders its lock statement locked: their new states, their timeline entries
- * and their decisions in the outbox, in one statement whatever the number of orders. The timeline's CTE inserts in
+ * and their decisions in the outbox, in one statement whatever the number of orders; returns the decisions, to be
+ * dispatched once the transaction commits. The timeline's CTE inserts in
  * the order the entries are listed (ORDER BY position), so their ids, which break ties of `at`, follow it. `at` is
  * the worker's clock now that the locks are held, as Prisma's `@default(now())` set it before (not the database's
  * now(), the start of a transaction that may have waited for a lock); it also stamps `updated_at`, as `@updatedAt` did.
  */
-export async function storeAdvances(client: pg.ClientBase, advances: readonly OrderAdvance[]): Promise<void> {
+export async function storeAdvances(client: pg.ClientBase, advances: readonly OrderAdvance[]): Promise<AnyEvent[]> {
+  const decisions = advances.flatMap(({ decision }) => (decision ? [decision] : []));
   const entries = advances.flatMap(({ orderId, timeline }) => timeline.map((type) => ({ orderId, type })));
   await client.query(
     `WITH recorded AS (
@@ -74,7 +76,8 @@ export async function storeAdvances(client: pg.ClientBase, advances: readonly Or
       new Date(),
       entries.map(({ orderId }) => orderId),
       entries.map(({ type }) => type),
-      encodeOutbox(advances.flatMap(({ decision }) => (decision ? [decision] : []))),
+      encodeOutbox(decisions),
     ],
   );
+  return decisions;
 }

@@ -10,14 +10,15 @@ import { advanceOrder, sagaStateColumns, storeAdvances } from './advance-order';
  * skipped by the inbox after the first (three statements); an event for an order Orders never stored is an error,
  * retried and then dead-lettered, since it means the outbox and the queue disagree.
  */
-export async function applySagaEvent(db: Pick<OrdersDb, 'pool'>, event: SagaEvent): Promise<void> {
+export async function applySagaEvent(db: Pick<OrdersDb, 'pool' | 'outbox'>, event: SagaEvent): Promise<void> {
   const { orderId } = event.data;
-  await inTransaction(db.pool, async (client) => {
+  const decisions = await inTransaction(db.pool, async (client) => {
     const claim = await claimAndLockOrder(client, event);
-    if (!claim) return;
+    if (!claim) return [];
     if (!claim.current) throw new Error(`order ${orderId} is unknown to Orders`);
-    await storeAdvances(client, [advanceOrder(orderId, claim.current, sagaInputOf(event), event)]);
+    return storeAdvances(client, [advanceOrder(orderId, claim.current, sagaInputOf(event), event)]);
   });
+  db.outbox.dispatch(decisions);
 }
 
 /**

@@ -8,13 +8,14 @@ import { advanceOrder, sagaStateColumns, storeAdvances } from './advance-order';
  * Cancels orders still pending past their deadline, a batch at a time, in one transaction of four statements
  * whatever the batch size (three when none is overdue); returns how many it cancelled.
  */
-export async function cancelOverdueOrders(db: Pick<OrdersDb, 'pool'>, batchSize = 100): Promise<number> {
-  return inTransaction(db.pool, async (client) => {
+export async function cancelOverdueOrders(db: Pick<OrdersDb, 'pool' | 'outbox'>, batchSize = 100): Promise<number> {
+  const cancellations = await inTransaction(db.pool, async (client) => {
     const overdue = await lockOverdueOrders(client, batchSize);
-    if (overdue.length === 0) return 0;
-    await storeAdvances(client, overdue.map(({ id, ...current }) => advanceOrder(id, current, { type: 'DeadlinePassed' }, null)));
-    return overdue.length;
+    if (overdue.length === 0) return [];
+    return storeAdvances(client, overdue.map(({ id, ...current }) => advanceOrder(id, current, { type: 'DeadlinePassed' }, null)));
   });
+  db.outbox.dispatch(cancellations);
+  return cancellations.length;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { contracts } from '@bookstore/events';
+import { contracts, type AnyEvent } from '@bookstore/events';
 import { encodeOutbox, insertOutboxSql } from '@bookstore/kit';
 import type { PlacedOrder, PlaceOrderRequest } from '../api/types';
 import type { OrdersDb } from '../infrastructure/database';
@@ -15,15 +15,19 @@ import { priceOrder, type PricedOrder } from './price-order';
  * claims the key and writes everything. One statement commits on its own, so there is no BEGIN and no COMMIT.
  */
 export async function placeOrder(
-  db: Pick<OrdersDb, 'pool'>,
+  db: Pick<OrdersDb, 'pool' | 'outbox'>,
   request: PlaceOrderRequest,
   { idempotencyKey, deadlineSeconds }: { idempotencyKey?: string; deadlineSeconds: number },
 ): Promise<PlacedOrder> {
   const priced = await priceOrder(db, request.items);
   const placed: PlacedOrder = { orderId: randomUUID(), status: 'PENDING', accessToken: newAccessToken() };
   const requestHash = hashRequest({ ...request, items: priced.items });
-  const keyRow = await storeOrder(db, { request, priced, placed, deadlineSeconds, idempotencyKey, requestHash });
-  return (keyRow && earlierAnswer(keyRow, { orderId: placed.orderId, requestHash })) ?? placed;
+  const event = orderPlaced(request, priced, placed.orderId);
+  const keyRow = await storeOrder(db, { request, priced, placed, event, deadlineSeconds, idempotencyKey, requestHash });
+  const earlier = keyRow && earlierAnswer(keyRow, { orderId: placed.orderId, requestHash });
+  if (earlier) return earlier;
+  db.outbox.dispatch([event]);
+  return placed;
 }
 
 /**
@@ -36,9 +40,9 @@ export async function placeOrder(
  */
 async function storeOrder(
   db: Pick<OrdersDb, 'pool'>,
-  order: { request: PlaceOrderRequest; priced: PricedOrder; placed: PlacedOrder; deadlineSeconds: number; idempotencyKey?: string; requestHash: string },
+  order: { request: PlaceOrderRequest; priced: PricedOrder; placed: PlacedOrder; event: AnyEvent; deadlineSeconds: number; idempotencyKey?: string; requestHash: string },
 ): Promise<IdempotencyKeyRow | undefined> {
-  const { request, priced, placed, deadlineSeconds, idempotencyKey, requestHash } = order;
+  const { request, priced, placed, event, deadlineSeconds, idempotencyKey, requestHash } = order;
   const placedAt = new Date();
   const { rows } = await db.pool.query<IdempotencyKeyRow>(
     `WITH claimed AS (${claimIdempotencyKeySql('$1', '$2', '$3', '$4')}),
@@ -69,7 +73,7 @@ async function storeOrder(
       hashAccessToken(placed.accessToken),
       new Date(placedAt.getTime() + deadlineSeconds * 1000),
       JSON.stringify(priced.lines),
-      encodeOutbox([orderPlaced(request, priced, placed.orderId)]),
+      encodeOutbox([event]),
       placedAt,
     ],
   );

@@ -11,7 +11,8 @@ import type { ChargeResult, PaymentProvider, VaultedCard } from './provider';
  * is a round trip and a socket write (issue 13). Each is four at most: BEGIN, one statement that claims the event,
  * locks the order's payment row and reads what the provider needs, one that writes the payment and the outbox,
  * COMMIT. A duplicate, or an order with nothing left to do, ends after the first: three. The provider is called
- * between the two, inside the transaction, with the payment row locked.
+ * between the two, inside the transaction, with the payment row locked. The event a handler wrote is handed to the
+ * outbox's dispatcher once its transaction has committed.
  *
  * The payment row serialises OrderPlaced and OrderCancelled of one order, however they arrive: PENDING only within
  * the transaction of the OrderPlaced that created it, then SETTLED or DECLINED; VOIDED when the cancellation came
@@ -22,33 +23,38 @@ import type { ChargeResult, PaymentProvider, VaultedCard } from './provider';
  * Charges an order's payment method and emits PaymentSettled or PaymentDeclined. An order whose
  * cancellation arrived first was voided, and is never charged.
  */
-export async function chargeOrder(db: Pick<PaymentsDb, 'pool'>, provider: PaymentProvider, event: EventOf<'OrderPlaced'>): Promise<void> {
+export async function chargeOrder(db: Pick<PaymentsDb, 'pool' | 'outbox'>, provider: PaymentProvider, event: EventOf<'OrderPlaced'>): Promise<void> {
   const { orderId, totalCents } = event.data;
-  await inTransaction(db.pool, async (client) => {
+  const written = await inTransaction(db.pool, async (client) => {
     const charging = await lockForCharging(client, event);
     // A duplicate, or an order already charged, declined or voided: nothing to do.
-    if (charging?.status !== 'PENDING') return;
+    if (charging?.status !== 'PENDING') return [];
 
     const result: ChargeResult = charging.card
       ? await provider.charge(charging.card, totalCents, orderId)
       : { ok: false, declineCode: 'unknown_payment_method' };
-    await storeCharge(client, event, chargeOutcome(event, charging.paymentId, result));
+    const outcome = chargeOutcome(event, charging.paymentId, result);
+    await storeCharge(client, event, outcome);
+    return [outcome.event];
   });
+  db.outbox.dispatch(written);
 }
 
 /** Refunds what was settled for a cancelled order, once; remembers a cancellation that came first. */
-export async function refundOrder(db: Pick<PaymentsDb, 'pool'>, provider: PaymentProvider, event: EventOf<'OrderCancelled'>): Promise<void> {
+export async function refundOrder(db: Pick<PaymentsDb, 'pool' | 'outbox'>, provider: PaymentProvider, event: EventOf<'OrderCancelled'>): Promise<void> {
   const { orderId } = event.data;
-  await inTransaction(db.pool, async (client) => {
+  const written = await inTransaction(db.pool, async (client) => {
     const payment = await lockForRefunding(client, event);
     // A duplicate, an order not placed yet (now voided), declined, voided or refunded already: nothing to give back.
-    if (payment?.status !== 'SETTLED') return;
+    if (payment?.status !== 'SETTLED') return [];
 
     const { paymentId, amountCents, currency } = payment;
     await provider.refund(paymentId, amountCents, orderId);
     const refunded = contracts.PaymentRefunded.create({ orderId, paymentId, amountCents, currency }, { correlationId: orderId, causationId: event.id });
     await storeRefund(client, { orderId, amountCents, event: refunded });
+    return [refunded];
   });
+  db.outbox.dispatch(written);
 }
 
 export async function paymentOfOrder(db: PaymentsDb, orderId: string) {

@@ -1,0 +1,76 @@
+import type { AnyEvent, EventPublisher } from '@bookstore/events';
+import type pg from 'pg';
+import type { Logger } from '../logger';
+
+/** What a use case holds to hand over the events it has just committed to the outbox. */
+export interface CommittedEvents {
+  /** Call only once the transaction that wrote `events` to the outbox has committed. Returns at once. */
+  dispatch(events: readonly AnyEvent[]): void;
+}
+
+/** For a Db built without a dispatcher (tests, tools): the relay publishes the rows once they are past its grace. */
+export const leaveToRelay: CommittedEvents = { dispatch: () => undefined };
+
+export interface OutboxDispatcherOptions {
+  pool: Pick<pg.Pool, 'query'>;
+  publisher: Pick<EventPublisher, 'publish'>;
+  logger: Logger;
+}
+
+/**
+ * Publishes events the moment the transaction that wrote them to the outbox commits, from the process that wrote
+ * them, instead of waking a relay to claim them first: one PublishBatch and one UPDATE marking them published, and
+ * no statement before the publish. Events dispatched while a publish is in flight go out together in the next one,
+ * so under load the batches grow by themselves (up to SNS's ten per request, per topic).
+ *
+ * Nothing here is needed for delivery: an event this process fails to publish (the broker is down, the process
+ * dies) is still an unpublished row, which the OutboxRelay publishes once it is older than the relay's grace
+ * period. An event both publish (a publish slower than the grace) reaches consumers twice, which the inbox absorbs.
+ */
+export class OutboxDispatcher implements CommittedEvents {
+  private queued: AnyEvent[] = [];
+  private publishing?: Promise<void>;
+  private readonly marking = new Set<Promise<void>>();
+
+  constructor(private readonly options: OutboxDispatcherOptions) {}
+
+  dispatch(events: readonly AnyEvent[]): void {
+    if (events.length === 0) return;
+    this.queued.push(...events);
+    this.publishing ??= this.publishQueued().finally(() => (this.publishing = undefined));
+  }
+
+  /** Resolves once everything dispatched so far has been published (or left to the relay) and marked. */
+  async flush(): Promise<void> {
+    while (this.publishing || this.marking.size > 0) {
+      await this.publishing;
+      await Promise.all([...this.marking]);
+    }
+  }
+
+  private async publishQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const events = this.queued;
+      this.queued = [];
+      try {
+        const { published, failed } = await this.options.publisher.publish(events);
+        if (failed.length > 0) this.options.logger.warn({ failed: failed.length, error: failed[0]?.error }, 'publishing committed events failed; the outbox relay will retry them');
+        if (published.length > 0) this.mark(published);
+      } catch (error) {
+        this.options.logger.warn({ err: error, events: events.length }, 'publishing committed events failed; the outbox relay will retry them');
+      }
+    }
+  }
+
+  /** Marks published rows without holding up the next publish; a failure only means the relay publishes them again. */
+  private mark(ids: string[]): void {
+    const marked = this.options.pool
+      .query('UPDATE outbox_events SET published_at = coalesce(published_at, now()) WHERE id = ANY($1::uuid[])', [ids])
+      .then(
+        () => undefined,
+        (error: unknown) => this.options.logger.warn({ err: error, events: ids.length }, 'marking published events failed; the outbox relay will publish them again'),
+      );
+    this.marking.add(marked);
+    void marked.finally(() => this.marking.delete(marked));
+  }
+}
