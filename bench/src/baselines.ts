@@ -10,8 +10,12 @@ import { distribution, perSecond, round, type Distribution } from './stats';
  * message hop and one transaction cost with nothing of ours in between.
  */
 export interface Baselines {
-  /** Send, long-poll receive, delete: one message at a time through one queue. */
-  sqsRoundTrip: { perSecond: number; latencyMs: Distribution };
+  /**
+   * Send, long-poll receive, delete: one message at a time through one queue. `cpuMsPerRequest` is what one of
+   * those three requests costs in CPU through the AWS SDK (the client's share, measured in this process) and in
+   * the emulator: the floor under every publish, receive and delete the saga makes.
+   */
+  sqsRoundTrip: { perSecond: number; latencyMs: Distribution; cpuMsPerRequest: { client: number; emulator: number } };
   /** Publish to a topic with two subscribed queues (raw delivery), in a tight loop; received from both. */
   snsFanOut: { publishedPerSecond: number; deliveredPerSecond: number; hopLatencyMs: Distribution };
   /**
@@ -21,20 +25,27 @@ export interface Baselines {
   postgres: { oneClient: { perSecond: number; latencyMs: Distribution; cpuMs: number }; eightClients: { perSecond: number } };
 }
 
-/** `postgresPid` is the server's postmaster, whose CPU (with its backends') a transaction's cost includes. */
-export async function measureBaselines(endpoint: string, postgresUrl: string, postgresPid: number | undefined, iterations: number): Promise<Baselines> {
+/** `processes` has the server's postmaster and the emulator, whose CPU a transaction's and a request's costs include. */
+export async function measureBaselines(
+  endpoint: string,
+  postgresUrl: string,
+  { postgres: postgresPid, emulator: emulatorPid }: Record<string, number | undefined>,
+  iterations: number,
+): Promise<Baselines> {
   return {
-    sqsRoundTrip: await sqsRoundTrip(endpoint, iterations),
+    sqsRoundTrip: await sqsRoundTrip(endpoint, emulatorPid, iterations),
     snsFanOut: await snsFanOut(endpoint, iterations),
     postgres: await postgresTransactions(postgresUrl, postgresPid, iterations * 4),
   };
 }
 
-async function sqsRoundTrip(endpoint: string, iterations: number): Promise<Baselines['sqsRoundTrip']> {
+async function sqsRoundTrip(endpoint: string, emulatorPid: number | undefined, iterations: number): Promise<Baselines['sqsRoundTrip']> {
   const { sqs } = createAwsClients({ endpoint });
   await sqs.send(new CreateQueueCommand({ QueueName: 'bench-round-trip' }));
   const QueueUrl = await findQueueUrl(sqs, 'bench-round-trip');
   const latencies: number[] = [];
+  const emulator = startCpuMeter(() => ({ emulator: emulatorPid }));
+  const client = process.cpuUsage();
   const startedAt = performance.now();
   for (let index = 0; index < iterations; index += 1) {
     const sentAt = performance.now();
@@ -43,7 +54,14 @@ async function sqsRoundTrip(endpoint: string, iterations: number): Promise<Basel
     await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages[0]?.ReceiptHandle }));
     latencies.push(performance.now() - sentAt);
   }
-  return { perSecond: perSecond(iterations, performance.now() - startedAt), latencyMs: distribution(latencies) };
+  const elapsedMs = performance.now() - startedAt;
+  const { user, system } = process.cpuUsage(client);
+  const requests = 3 * iterations;
+  return {
+    perSecond: perSecond(iterations, elapsedMs),
+    latencyMs: distribution(latencies),
+    cpuMsPerRequest: { client: round((user + system) / 1000 / requests, 3), emulator: round((1000 * emulator.stop().cpuSeconds) / requests, 3) },
+  };
 }
 
 async function snsFanOut(endpoint: string, iterations: number): Promise<Baselines['snsFanOut']> {

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     say(`machine: ${Object.values(machine).join(', ')}`);
 
     say(`baselines: SQS round trip, SNS fan-out, PostgreSQL transactions (${settings.baselineIterations} each)`);
-    const baselines = await measureBaselines(system.emulatorEndpoint, system.postgresUrl, system.infrastructureProcesses().postgres, settings.baselineIterations);
+    const baselines = await measureBaselines(system.emulatorEndpoint, system.postgresUrl, system.infrastructureProcesses(), settings.baselineIterations);
     say(`  ${JSON.stringify(baselines)}`);
 
     const workerLogs = Object.fromEntries(serviceNames.map((name) => [name, path.join(logDir, `${name}-worker.log`)])) as Record<ServiceName, string>;

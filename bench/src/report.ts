@@ -106,6 +106,7 @@ export function markdown(results: BenchResults): string {
     '| what | figure |',
     '|---|---|',
     `| SQS round trip (send, long-poll receive, delete), one at a time | ${baselines.sqsRoundTrip.perSecond}/s, p50 ${baselines.sqsRoundTrip.latencyMs.p50} ms, p99 ${baselines.sqsRoundTrip.latencyMs.p99} ms |`,
+    `| CPU of one SQS request through the AWS SDK (client / emulator) | ${baselines.sqsRoundTrip.cpuMsPerRequest.client} / ${baselines.sqsRoundTrip.cpuMsPerRequest.emulator} ms |`,
     `| SNS publish to 2 subscribed queues, tight loop | ${baselines.snsFanOut.publishedPerSecond} published/s, ${baselines.snsFanOut.deliveredPerSecond} delivered/s |`,
     `| SNS → SQS hop (publish to long-poll receive) | p50 ${baselines.snsFanOut.hopLatencyMs.p50} ms, p99 ${baselines.snsFanOut.hopLatencyMs.p99} ms |`,
     `| PostgreSQL single-row transaction, 1 client | ${baselines.postgres.oneClient.perSecond}/s, p50 ${baselines.postgres.oneClient.latencyMs.p50} ms |`,
