@@ -1,35 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { contracts, type AnyEvent } from '@bookstore/events';
-import type pg from 'pg';
 import { createPool } from '../db/pool';
-import { createTestDatabase, FakePublisher, pgTransaction, query, recordStatements, testLogger } from '../testing';
+import { FakePublisher, pgTransaction, query, recordStatements, testLogger, useOutboxTables } from '../testing';
 import { OutboxDispatcher } from './dispatcher';
 import { enqueueEvents } from './outbox';
 import { OutboxRelay } from './relay';
 
-const catalogMigrations = path.resolve(__dirname, '../../../catalog/prisma/migrations');
-
-let url: string;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  url = await createTestDatabase('catalog', catalogMigrations);
-  pool = createPool(url, testLogger());
-});
-afterEach(() => query(url, 'TRUNCATE outbox_events'));
-afterAll(() => pool?.end());
+const tables = useOutboxTables();
+afterEach(() => query(tables.url, 'TRUNCATE outbox_events'));
 
 const makeEvents = (count: number): AnyEvent[] =>
   Array.from({ length: count }, () => contracts.OrderConfirmed.create({ orderId: randomUUID() }, { correlationId: randomUUID() }));
 /** Commits events to the outbox, as a use case's transaction does, and returns them. */
-const commit = async (events: AnyEvent[]) => (await pgTransaction(pool, (tx) => enqueueEvents(tx, ...events)), events);
-const publishedIds = async () => (await query<{ id: string }>(url, 'SELECT id FROM outbox_events WHERE published_at IS NOT NULL')).map(({ id }) => id).sort();
+const commit = async (events: AnyEvent[]) => (await pgTransaction(tables.pool, (tx) => enqueueEvents(tx, ...events)), events);
+const publishedIds = async () => (await query<{ id: string }>(tables.url, 'SELECT id FROM outbox_events WHERE published_at IS NOT NULL')).map(({ id }) => id).sort();
 const ids = (events: AnyEvent[]) => events.map(({ id }) => id).sort();
 
 describe('OutboxDispatcher', () => {
   it('publishes committed events at once and marks them published: one PublishBatch and one statement, none before the publish', async () => {
-    const own = createPool(url, testLogger());
+    const own = createPool(tables.url, testLogger());
     try {
       const log = recordStatements(own);
       const publisher = new FakePublisher();
@@ -52,7 +41,7 @@ describe('OutboxDispatcher', () => {
     const publisher = new FakePublisher();
     let open!: () => void;
     publisher.gate = new Promise<void>((resolve) => (open = resolve));
-    const dispatcher = new OutboxDispatcher({ pool, publisher, logger: testLogger() });
+    const dispatcher = new OutboxDispatcher({ pool: tables.pool, publisher, logger: testLogger() });
     const [first, ...rest] = await commit(makeEvents(4));
 
     dispatcher.dispatch([first!]);
@@ -69,7 +58,7 @@ describe('OutboxDispatcher', () => {
     const events = await commit(makeEvents(2));
     const rejected = await commit(makeEvents(1));
     broken.reject.add(rejected[0]!.id);
-    const dispatcher = new OutboxDispatcher({ pool, publisher: broken, logger: testLogger() });
+    const dispatcher = new OutboxDispatcher({ pool: tables.pool, publisher: broken, logger: testLogger() });
     dispatcher.dispatch(events);
     await dispatcher.flush();
     broken.failWith = undefined;
@@ -78,7 +67,7 @@ describe('OutboxDispatcher', () => {
     expect(await publishedIds()).toEqual([]);
 
     const publisher = new FakePublisher();
-    await new OutboxRelay({ pool, publisher, logger: testLogger(), graceMs: 0 }).drain();
+    await new OutboxRelay({ pool: tables.pool, publisher, logger: testLogger(), graceMs: 0 }).drain();
     expect(ids(publisher.published)).toEqual(ids([...events, ...rejected]));
     expect(await publishedIds()).toEqual(ids([...events, ...rejected]));
   });
@@ -86,7 +75,7 @@ describe('OutboxDispatcher', () => {
   it('flush() waits for the publish and the marking in flight', async () => {
     const publisher = new FakePublisher();
     publisher.delayMs = 200;
-    const dispatcher = new OutboxDispatcher({ pool, publisher, logger: testLogger() });
+    const dispatcher = new OutboxDispatcher({ pool: tables.pool, publisher, logger: testLogger() });
     const events = await commit(makeEvents(2));
     dispatcher.dispatch(events);
     await dispatcher.flush();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations } from '../db/migrate';
 import { createPool, ensureDatabase } from '../db/pool';
@@ -27,6 +28,14 @@ export async function createTestDatabase(service: string, migrationsDir: string)
   const url = await ensureDatabase(testInfrastructure().postgresUrl, `${service}_${uniqueSuffix()}`);
   await applyMigrations(url, migrationsDir, testLogger());
   return url;
+}
+
+/**
+ * For kit's own tests of the outbox, inbox and transactions: a database of the test file's own with those tables
+ * (Catalog's migrations have them) and a pool on it, opened before the file's tests and closed after them.
+ */
+export function useOutboxTables(): { readonly url: string; readonly pool: pg.Pool } {
+  return useServiceDatabase('catalog', path.resolve(__dirname, '../../../catalog/prisma/migrations'), () => ({ $disconnect: async () => undefined }));
 }
 
 /**
