@@ -1,4 +1,4 @@
-import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsClients, findQueueUrl } from '@bookstore/events';
 import pg from 'pg';
@@ -16,8 +16,13 @@ export interface Baselines {
    * the emulator: the floor under every publish, receive and delete the saga makes.
    */
   sqsRoundTrip: { perSecond: number; latencyMs: Distribution; cpuMsPerRequest: { client: number; emulator: number } };
-  /** Publish to a topic with two subscribed queues (raw delivery), in a tight loop; received from both. */
-  snsFanOut: { publishedPerSecond: number; deliveredPerSecond: number; hopLatencyMs: Distribution };
+  /**
+   * Publish to a topic with two subscribed queues (raw delivery), in a tight loop, one message per request; received
+   * from both. `batched`: the same with the transport's batching, as a loaded system uses it: PublishBatch of ten
+   * with four requests in flight, each queue drained ten messages a receive and deleted ten a DeleteMessageBatch.
+   * (One receiver per queue: with two long polls on one queue, fauxqs once stopped answering both, see TOOLCHAIN.md.)
+   */
+  snsFanOut: { publishedPerSecond: number; deliveredPerSecond: number; hopLatencyMs: Distribution; batched: { publishedPerSecond: number; deliveredPerSecond: number } };
   /**
    * BEGIN; UPDATE one row; COMMIT with pg: one client in a loop, and eight clients at once. `cpuMs` is what one
    * transaction of the loop costs in CPU, PostgreSQL's and the client's together: the scale for an order's cost.
@@ -75,6 +80,7 @@ async function snsFanOut(endpoint: string, iterations: number): Promise<Baseline
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
     queueUrls.push(QueueUrl);
   }
+  /** Receives and deletes `expected` messages from a queue, up to ten a request; resolves when the last is deleted. */
   const drain = async (QueueUrl: string, expected: number) => {
     for (let received = 0; received < expected; ) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));
@@ -92,6 +98,24 @@ async function snsFanOut(endpoint: string, iterations: number): Promise<Baseline
   await draining;
   const deliveredMs = performance.now() - startedAt;
 
+  // The same with batching: ten messages a request, four publish requests in flight.
+  const batchedCount = iterations * 4;
+  const batchedAt = performance.now();
+  const batchedDraining = Promise.all(queueUrls.map((url) => drain(url, batchedCount)));
+  let next = 0;
+  const publisher = async () => {
+    while (next < batchedCount) {
+      const first = next;
+      next = Math.min(batchedCount, next + 10);
+      const entries = Array.from({ length: next - first }, (_, index) => ({ Id: String(index), Message: `{"b":${first + index}}` }));
+      await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: entries }));
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, publisher));
+  const batchedPublishedMs = performance.now() - batchedAt;
+  await batchedDraining;
+  const batchedDeliveredMs = performance.now() - batchedAt;
+
   // Latency of one hop: publish one message, wait for it on a queue that is already long-polling.
   const hops: number[] = [];
   for (let index = 0; index < Math.min(iterations, 200); index += 1) {
@@ -105,7 +129,12 @@ async function snsFanOut(endpoint: string, iterations: number): Promise<Baseline
       drain(queueUrls[1]!, 1),
     ]);
   }
-  return { publishedPerSecond: perSecond(iterations, publishedMs), deliveredPerSecond: perSecond(iterations * 2, deliveredMs), hopLatencyMs: distribution(hops) };
+  return {
+    publishedPerSecond: perSecond(iterations, publishedMs),
+    deliveredPerSecond: perSecond(iterations * 2, deliveredMs),
+    hopLatencyMs: distribution(hops),
+    batched: { publishedPerSecond: perSecond(batchedCount, batchedPublishedMs), deliveredPerSecond: perSecond(batchedCount * 2, batchedDeliveredMs) },
+  };
 }
 
 async function postgresTransactions(serverUrl: string, postgresPid: number | undefined, iterations: number): Promise<Baselines['postgres']> {
