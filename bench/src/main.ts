@@ -19,13 +19,17 @@ import { measureReads, startBareExpress } from './reads';
 import { compare, keptUp, markdown, updateBenchmarksFile, type BenchResults, type Machine } from './report';
 import { measureOrderCost, type OrderCost } from './order-cost';
 import { startOneProcessStack } from './one-process';
+import { summarizeProfiles } from './profile-summary';
 import { runSaga, type SagaRun, type SagaShop } from './saga';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     label: { type: 'string' },
-    /** Write a CPU profile of every service process to reports/bench/profiles (open them in Chrome DevTools). */
+    /**
+     * Write a CPU profile of every service process to reports/bench/profiles (open them in Chrome DevTools), and
+     * print where each process's busy time went.
+     */
     profile: { type: 'boolean', default: false },
   },
 });
@@ -93,7 +97,13 @@ async function main(): Promise<void> {
     for (const read of reads) say(`  ${read.name}: ${read.requestsPerSecond} req/s, p99 ${read.p99Ms} ms, ${read.failures} failures`);
 
     // The `npm start` layout on the same PostgreSQL and emulator, once the process stack is gone.
-    await system.stack.stop();
+    const serviceProcesses = system.processes();
+    await system.stack.stop(); // each process writes its profile as it exits
+    if (args.profile) {
+      for (const [name, { busyMs, shares }] of Object.entries(summarizeProfiles(path.join(logDir, 'profiles'), serviceProcesses))) {
+        say(`profile of ${name}, ${busyMs} ms busy: ${shares.slice(0, 8).map(({ where, percent }) => `${where} ${percent}%`).join(', ')}`);
+      }
+    }
     const one = await startOneProcessStack({ postgresUrl: system.postgresUrl, awsEndpoint: system.emulatorEndpoint, adminToken, logDir });
     try {
       const oneLogs = Object.fromEntries(serviceNames.map((name) => [name, one.logFile])) as Record<ServiceName, string>;
