@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { contracts, type AnyEvent } from '@bookstore/events';
 import { createPool } from '../db/pool';
+import { createLogger } from '../logger';
 import { FakePublisher, pgTransaction, query, recordStatements, testLogger, useOutboxTables } from '../testing';
 import { OutboxDispatcher } from './dispatcher';
 import { enqueueEvents } from './outbox';
@@ -80,5 +82,29 @@ describe('OutboxDispatcher', () => {
     dispatcher.dispatch(events);
     await dispatcher.flush();
     expect(await publishedIds()).toEqual(ids(events));
+  });
+});
+
+describe('OutboxDispatcher during an outage', () => {
+  it('logs the first failure, every 20th, and the recovery, not every failed publish', async () => {
+    const lines: { msg: string; failures: number }[] = [];
+    const destination = new PassThrough();
+    destination.on('data', (chunk: Buffer) => lines.push(JSON.parse(chunk.toString('utf8'))));
+    const logger = createLogger('test', { level: 'info', destination });
+    const publisher = new FakePublisher();
+    publisher.failWith = new Error('broker unreachable');
+    const dispatcher = new OutboxDispatcher({ pool: tables.pool, publisher, logger });
+    for (let attempt = 0; attempt < 25; attempt += 1) {
+      dispatcher.dispatch(makeEvents(1));
+      await dispatcher.flush();
+    }
+    publisher.failWith = undefined;
+    dispatcher.dispatch(await commit(makeEvents(1)));
+    await dispatcher.flush();
+    expect(lines.map(({ msg, failures }) => `${msg} (${failures})`)).toEqual([
+      'publishing committed events failed; the outbox relay will retry them (1)',
+      'publishing committed events failed; the outbox relay will retry them (20)',
+      'publishing committed events recovered (25)',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { AnyEvent, EventPublisher } from '@bookstore/events';
+import { FailureBackoff, type AnyEvent, type EventPublisher } from '@bookstore/events';
 import type pg from 'pg';
 import type { Logger } from '../logger';
 
@@ -31,6 +31,8 @@ export class OutboxDispatcher implements CommittedEvents {
   private queued: AnyEvent[] = [];
   private publishing?: Promise<void>;
   private readonly marking = new Set<Promise<void>>();
+  /** Only for what it logs: the first failure of an outage, every 20th, and the recovery (the relay does the retrying). */
+  private readonly failures = new FailureBackoff();
 
   constructor(private readonly options: OutboxDispatcherOptions) {}
 
@@ -54,12 +56,24 @@ export class OutboxDispatcher implements CommittedEvents {
       this.queued = [];
       try {
         const { published, failed } = await this.options.publisher.publish(events);
-        if (failed.length > 0) this.options.logger.warn({ failed: failed.length, error: failed[0]?.error }, 'publishing committed events failed; the outbox relay will retry them');
         if (published.length > 0) this.mark(published);
+        if (failed.length > 0) this.failed({ events: failed.length, error: failed[0]?.error });
+        else this.succeeded();
       } catch (error) {
-        this.options.logger.warn({ err: error, events: events.length }, 'publishing committed events failed; the outbox relay will retry them');
+        this.failed({ err: error, events: events.length });
       }
     }
+  }
+
+  private failed(details: Record<string, unknown>): void {
+    if (this.failures.failed()) {
+      this.options.logger.warn({ ...details, failures: this.failures.failures }, 'publishing committed events failed; the outbox relay will retry them');
+    }
+  }
+
+  private succeeded(): void {
+    const failures = this.failures.succeeded();
+    if (failures > 0) this.options.logger.info({ failures }, 'publishing committed events recovered');
   }
 
   /** Marks published rows without holding up the next publish; a failure only means the relay publishes them again. */
