@@ -62,8 +62,10 @@ export class EventConsumer<T extends EventType> {
 
   private readonly waitTimeSeconds: number;
   private readonly leaseSeconds: number;
-  /** Cancels the receive in flight; a new one per start(). */
+  /** Cancels the receive in flight, or the wait for the queue to be reachable; a new one per start(). */
   private receiving = new AbortController();
+  /** Looking for the queue in the background, when it could not be reached at start(). */
+  private connecting?: Promise<void>;
 
   constructor(private readonly options: EventConsumerOptions<T>) {
     this.logger = options.logger ?? silentLogger;
@@ -72,17 +74,48 @@ export class EventConsumer<T extends EventType> {
     this.leaseSeconds = Math.ceil(Math.max(2, Math.min(options.leaseSeconds ?? defaultLeaseSeconds, options.queue.visibilityTimeoutSeconds)));
   }
 
+  /**
+   * Starts consuming. A queue that cannot be reached yet (SNS/SQS down or cut off) does not fail the start, which
+   * would make the worker exit and be restarted in a loop: it is logged, looked for again with backoff in the
+   * background (a log line on the first failure and every 20th), and consumed from once found. Meanwhile the
+   * service's readiness check reports the queue unavailable.
+   */
   async start(): Promise<void> {
-    if (this.consumer) return;
-    const { sqs, queue } = this.options;
-    const queueUrl = await findQueueUrl(sqs, queue.name);
-    this.deadLetterQueueUrl = await findQueueUrl(sqs, queue.deadLetterQueueName);
-    this.deleter = new BatchDeleter(sqs, queueUrl, deleteLingerMs);
+    if (this.consumer || this.connecting) return;
     this.receiving = new AbortController();
+    const { signal } = this.receiving;
+    if (await this.connect(signal)) return;
+    this.connecting = this.keepConnecting(signal).finally(() => (this.connecting = undefined));
+  }
+
+  /** Finds the queues and starts receiving; false when they cannot be reached (counted for the backoff and logged). */
+  private async connect(signal: AbortSignal): Promise<boolean> {
+    const { sqs, queue } = this.options;
+    let queueUrl: string;
+    try {
+      queueUrl = await findQueueUrl(sqs, queue.name);
+      this.deadLetterQueueUrl = await findQueueUrl(sqs, queue.deadLetterQueueName);
+    } catch (error) {
+      if (this.receiveBackoff.failed()) {
+        this.logger.warn({ err: error, queue: queue.name, failures: this.receiveBackoff.failures }, 'cannot reach the queue yet; retrying with backoff');
+      }
+      return false;
+    }
+    if (signal.aborted) return true; // stopped meanwhile: nothing to start
+    this.receiveBackoff.succeeded();
+    this.deleter = new BatchDeleter(sqs, queueUrl, deleteLingerMs);
     this.consumer = SqsConsumer.create(this.sqsConsumerOptions(queueUrl));
     this.reportOn(this.consumer);
     this.consumer.start();
     this.logger.info({ queue: queue.name }, 'consuming events');
+    return true;
+  }
+
+  private async keepConnecting(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.receiveBackoff.delayMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted || (await this.connect(signal))) return;
+    }
   }
 
   /**
@@ -99,6 +132,10 @@ export class EventConsumer<T extends EventType> {
    * (Letting the poll run out instead kept stopping up to 20 s long, past `docker stop`'s SIGKILL at 10 s.)
    */
   async stop(): Promise<void> {
+    if (this.connecting) {
+      this.receiving.abort();
+      await this.connecting;
+    }
     const consumer = this.consumer;
     if (!consumer) return;
     this.consumer = undefined; // from here on, receive errors are expected and not worth a warning

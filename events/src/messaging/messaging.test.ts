@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import {
   DeleteMessageCommand,
@@ -75,6 +76,34 @@ async function consume<C extends Consumer>(
   running.push(eventConsumer);
   await eventConsumer.start();
   return eventConsumer;
+}
+
+/**
+ * A TCP gate in front of the emulator, shut at first: it drops every connection (as an unreachable broker does)
+ * until opened, then passes them through.
+ */
+async function shutGate(target: string): Promise<{ endpoint: string; open(): void; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  let open = false;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => (sockets.add(socket), socket.on('close', () => sockets.delete(socket)), socket.on('error', () => socket.destroy()));
+  const server = createServer((client) => {
+    track(client);
+    if (!open) return void client.destroy();
+    const upstream = track(connect(Number(port), hostname));
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    open: () => void (open = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** Messages in a queue, visible or not: 0 means every message was deleted (acknowledged). */
@@ -349,6 +378,51 @@ describe('EventPublisher and EventConsumer', () => {
     );
     expect(outcome).toBe('handled');
     expect(handled.map(({ id }) => id)).toEqual([event.id]);
+  });
+
+  it('starts while SNS/SQS cannot be reached, and consumes once it can, instead of failing to start', async () => {
+    const gate = await shutGate(testInfrastructure().awsEndpoint);
+    const { sqs } = createAwsClients({ endpoint: gate.endpoint });
+    try {
+      const queue = queueOf('catalog');
+      const handled: AnyEvent[] = [];
+      const handlers = Object.fromEntries(consumers.catalog.consumes.map((type) => [type, async (event: AnyEvent) => void handled.push(event)]));
+      const consumer = new EventConsumer({ sqs, queue, handlers: handlers as unknown as EventHandlers<ConsumedBy<'catalog'>>, waitTimeSeconds: 1 });
+      running.push(consumer);
+      await consumer.start();
+      expect(consumer.isRunning).toBe(false);
+
+      const event = makeEvent('OrderPlaced');
+      await send(queue.name, encodeEvent(event));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      gate.open();
+      await eventually(async () => (handled.length > 0 ? true : undefined), { what: 'the event, once SQS is reachable', timeoutMs: 10_000 });
+      expect(handled).toEqual([event]);
+      expect(consumer.isRunning).toBe(true);
+    } finally {
+      await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+      sqs.destroy();
+      await gate.close();
+    }
+  });
+
+  it('stops at once while it is still waiting for SNS/SQS to be reachable', async () => {
+    const gate = await shutGate(testInfrastructure().awsEndpoint);
+    const { sqs } = createAwsClients({ endpoint: gate.endpoint });
+    try {
+      const consumer = new EventConsumer({ sqs, queue: queueOf('orders'), handlers: {} as EventHandlers<ConsumedBy<'orders'>>, waitTimeSeconds: 1 });
+      await consumer.start();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const stoppingAt = Date.now();
+      await consumer.stop();
+      expect(Date.now() - stoppingAt).toBeLessThan(1_000);
+      gate.open();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(consumer.isRunning).toBe(false); // and it did not start after all once the queue was reachable
+    } finally {
+      sqs.destroy();
+      await gate.close();
+    }
   });
 
   it('renews the short lease while a handler runs longer than it, so a second consumer never gets the message meanwhile', async () => {
