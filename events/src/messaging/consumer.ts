@@ -27,7 +27,16 @@ export interface EventConsumerOptions<T extends EventType> {
    * or whose worker died is visible again after this, instead of after the queue's visibility timeout.
    */
   leaseSeconds?: number;
+  /**
+   * Says whether a handler's error will likely pass within a second or two (the database restarting): such a
+   * failure is retried in process a few times first (see inProcessRetryDelaysMs) instead of going straight back to
+   * the queue, where every retry counts toward the dead-letter queue. Unset, every failure goes back to the queue.
+   */
+  isTransient?: (error: unknown) => boolean;
 }
+
+/** The waits before each in-process retry of a handler that failed transiently; then the queue takes over. */
+const inProcessRetryDelaysMs = [250, 500, 1_000];
 
 /**
  * How long a handled message may wait for others to share its DeleteMessageBatch. Deletes are off the saga's path
@@ -211,7 +220,7 @@ export class EventConsumer<T extends EventType> {
       const handlers = this.options.handlers as unknown as Partial<Record<EventType, (event: AnyEvent) => Promise<void>>>;
       const handler = handlers[event.type];
       if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queue.name} has no handler for ${event.type}`);
-      await handler(event);
+      await this.handleWithRetries(handler, event);
       // One line per event, as pino-http writes one per request: its duration is what the benchmark reads.
       const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
       this.logger.info({ eventId: event.id, type: event.type, correlationId: event.correlationId, durationMs }, 'event handled');
@@ -221,6 +230,23 @@ export class EventConsumer<T extends EventType> {
     }
     this.acknowledge(message);
     return message;
+  }
+
+  /**
+   * Runs a handler; when it fails transiently (options.isTransient), runs it again after each of the short waits of
+   * inProcessRetryDelaysMs, unless the consumer is stopping, before giving the failure back to the queue. Handlers
+   * are idempotent (the inbox), so running one again is safe.
+   */
+  private async handleWithRetries(handler: (event: AnyEvent) => Promise<void>, event: AnyEvent): Promise<void> {
+    for (const delayMs of [...inProcessRetryDelaysMs, undefined]) {
+      try {
+        return await handler(event);
+      } catch (error) {
+        if (delayMs === undefined || !this.options.isTransient?.(error) || this.receiving.signal.aborted) throw error;
+        this.logger.info({ err: error, eventId: event.id, type: event.type, retryInMs: delayMs }, 'event handler failed transiently; retrying in process');
+        await sleep(delayMs);
+      }
+    }
   }
 
   /**

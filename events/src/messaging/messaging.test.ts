@@ -291,6 +291,31 @@ describe('EventPublisher and EventConsumer', () => {
     expect(Messages).toEqual([]);
   });
 
+  it('retries a handler that failed transiently in process, within about a second, before the queue would', async () => {
+    const queue = queueOf('catalog');
+    const attempts: number[] = [];
+    const outage = Object.assign(new Error('database restarting'), { transient: true });
+    const handlers = Object.fromEntries(
+      consumers.catalog.consumes.map((type) => [
+        type,
+        async () => {
+          attempts.push(Date.now());
+          if (attempts.length <= 2) throw outage;
+        },
+      ]),
+    ) as unknown as EventHandlers<ConsumedBy<'catalog'>>;
+    const consumer = new EventConsumer({ sqs: aws.sqs, queue, handlers, waitTimeSeconds: 1, isTransient: (error) => (error as { transient?: boolean }).transient === true });
+    running.push(consumer);
+    await consumer.start();
+    await send(queue.name, encodeEvent(makeEvent('OrderPlaced')));
+
+    await eventually(async () => (attempts.length >= 3 ? true : undefined), { what: 'the third attempt', timeoutMs: 6_000 });
+    await emptied(queue.name);
+    // 0.25 s, then 0.5 s: in process, where the queue's own first retry would have waited 2 s and counted a receive.
+    expect(attempts.at(-1)! - attempts[0]!).toBeLessThan(1_500);
+    expect(attempts).toHaveLength(3);
+  });
+
   it('moves poison messages to the dead-letter queue at once, with the reason, and keeps handling good ones', async () => {
     const queue = queueOf('payments');
     const valid = JSON.parse(encodeEvent(makeEvent('OrderPlaced')));

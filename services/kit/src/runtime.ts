@@ -11,6 +11,7 @@ import {
 import type pg from 'pg';
 import { readEnvironment, serviceEnvironment } from './config';
 import { createPool } from './db/pool';
+import { isDatabaseUnavailable } from './db/unavailable';
 import type { ReadinessCheck } from './http/app';
 import { createLogger, type Logger } from './logger';
 import { OutboxDispatcher } from './messaging/dispatcher';
@@ -98,6 +99,8 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
         waitTimeSeconds: config.pollWaitSeconds,
         handlers,
         logger,
+        // A handler that failed because the database is briefly away is retried in process before the queue retries it.
+        isTransient: isDatabaseUnavailable,
       }),
   };
 }
