@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mapValues } from './stats';
 
 /** The unit of the CPU times in /proc/<pid>/stat. */
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
@@ -55,7 +56,7 @@ export function cpuSecondsOfTrees(roots: number[]): number {
 export function startCpuMeter(processes: () => Record<string, number | undefined>): {
   stop(): { cpuSeconds: number; wallSeconds: number; byProcess: Record<string, number> };
 } {
-  const read = () => Object.fromEntries(Object.entries(processes()).map(([name, pid]) => [name, pid === undefined ? 0 : cpuSecondsOfTrees([pid])]));
+  const read = () => mapValues(processes(), (pid) => (pid === undefined ? 0 : cpuSecondsOfTrees([pid])));
   const atStart = read();
   const wallAtStart = performance.now();
   return {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCpuMeter } from './cpu';
 import { runSaga, type SagaShop } from './saga';
-import { round, type Distribution } from './stats';
+import { mapValues, round, type Distribution } from './stats';
 
 export interface OrderCost {
   layout: string;
@@ -50,9 +50,9 @@ export async function measureOrderCost(
     cpuSeconds: round(cpuSeconds),
     wallSeconds: round(wallSeconds),
     cpuMsPerOrder: round((1000 * cpuSeconds) / decided),
-    cpuMsPerOrderByProcess: Object.fromEntries(Object.entries(byProcess).map(([name, seconds]) => [name, round((1000 * seconds) / decided)])),
+    cpuMsPerOrderByProcess: mapValues(byProcess, (seconds) => round((1000 * seconds) / decided)),
     latencyMs: run.latencyMs,
     idleCpuMsPerSecond: perSecond(idle.cpuSeconds),
-    idleCpuMsPerSecondByProcess: Object.fromEntries(Object.entries(idle.byProcess).map(([name, seconds]) => [name, perSecond(seconds)])),
+    idleCpuMsPerSecondByProcess: mapValues(idle.byProcess, perSecond),
   };
 }

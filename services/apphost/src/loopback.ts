@@ -81,13 +81,15 @@ export async function startLoopbackSystem(options: LoopbackSystemOptions): Promi
     onStep('seeding the catalog');
     await seedCatalog({ gatewayUrl: stack.serviceUrls.catalog, adminToken: options.adminToken, ordersDatabaseUrl: stack.databaseUrls.orders });
 
+    // Read at each call: a PostgreSQL restart gives the postmaster a new pid.
+    const infrastructureProcesses = () => ({ postgres: postgres.pid(), emulator: emulator.pid });
     return {
       stack,
       emulatorEndpoint: emulator.endpoint,
       brokerProxy,
       postgresUrl: postgres.url,
-      infrastructureProcesses: () => ({ postgres: postgres.pid(), emulator: emulator.pid }),
-      processes: () => ({ postgres: postgres.pid(), emulator: emulator.pid, ...Object.fromEntries(stack.processes.map((process) => [process.label, process.pid])) }),
+      infrastructureProcesses,
+      processes: () => ({ ...infrastructureProcesses(), ...Object.fromEntries(stack.processes.map((process) => [process.label, process.pid])) }),
       restartPostgres: async (downMs) => {
         await postgres.stop();
         await sleep(downMs);

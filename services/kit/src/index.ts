@@ -25,6 +25,6 @@ export { claimEventSql } from './messaging/inbox';
 export { enqueueEvents } from './messaging/outbox';
 export { leaveToRelay, OutboxDispatcher, type CommittedEvents } from './messaging/dispatcher';
 export { encodeOutbox, insertOutboxSql } from './messaging/outbox';
-export { outboxGraceMs, OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
+export { OutboxRelay, type OutboxRelayOptions } from './messaging/relay';
 export * from './platform';
 export { createInfrastructure, serviceConfigFromEnvironment, type ServiceConfig, type ServiceInfrastructure } from './runtime';
