@@ -284,14 +284,15 @@ describe('OutboxRelay', () => {
     const publisher = new FakePublisher();
     const graceMs = 1_000;
     const events = makeEvents(2);
+    // The rows' created_at is their transaction's start, which is no earlier than this, however slow the commit.
+    const committingAt = Date.now();
     await enqueue(events);
-    const committedAt = Date.now();
     relay(publisher, { pollIntervalMs: 50, graceMs }).start();
 
-    await sleep(graceMs / 2);
+    await sleep(committingAt + graceMs / 2 - Date.now());
     expect(publisher.calls).toBe(0);
     await allPublished('the events, once past the grace period');
-    expect(Date.now() - committedAt).toBeGreaterThanOrEqual(graceMs - 100);
+    expect(Date.now() - committingAt).toBeGreaterThanOrEqual(graceMs - 100);
     expect(ids(publisher.published)).toEqual(ids(events));
   });
 });
