@@ -3,6 +3,7 @@ export { applyMigrations } from './db/migrate';
 export { createPool, ensureDatabase } from './db/pool';
 export type { SqlExecutor } from './db/sql';
 export type { SqlClient, SqlTarget } from './db/sql-client';
+export { preparedStatement, type PreparedStatement } from './db/prepared';
 export { inTransaction } from './db/transaction';
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/app';
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contracts, type AnyEvent } from '@bookstore/events';
-import { DomainError, enqueueEvents } from '@bookstore/kit';
+import { DomainError, enqueueEvents, preparedStatement } from '@bookstore/kit';
 import type { CatalogDb, CatalogTx } from '../infrastructure/database';
 import type { BookView, Page } from '../api/types';
 import { Prisma, type Book } from '../infrastructure/prisma/client';
@@ -30,20 +30,30 @@ const containing = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
  * trips and most of a read's CPU). Only a page past the end, which has no row to carry it, costs a second statement.
  */
 export async function searchBooks(db: Pick<CatalogDb, 'pool'>, { q, page, pageSize }: { q?: string; page: number; pageSize: number }): Promise<Page<BookView>> {
-  const where = q ? 'WHERE title ILIKE $1 OR author ILIKE $1' : 'WHERE $1::text IS NULL';
+  const statements = q ? searchStatements : listStatements;
   const pattern = q ? containing(q) : null;
-  const { rows } = await db.pool.query<BookView & { total: string }>(
-    `SELECT ${bookViewColumns}, count(*) OVER () AS total FROM books ${where} ORDER BY title, id LIMIT $2 OFFSET $3`,
-    [pattern, pageSize, (page - 1) * pageSize],
-  );
-  const total = rows[0]
-    ? Number(rows[0].total)
-    : Number((await db.pool.query<{ total: string }>(`SELECT count(*) AS total FROM books ${where}`, [pattern])).rows[0]!.total);
+  const { rows } = await db.pool.query<BookView & { total: string }>(statements.page.with([pattern, pageSize, (page - 1) * pageSize]));
+  const total = rows[0] ? Number(rows[0].total) : Number((await db.pool.query<{ total: string }>(statements.count.with([pattern]))).rows[0]!.total);
   return { items: rows.map(({ total: _total, ...book }) => book), page, pageSize, total };
 }
 
+/** searchBooks' two statements, for a page and for the total alone, of the books WHERE selects. */
+function pageStatements(name: string, where: string) {
+  return {
+    page: preparedStatement(
+      `catalog.${name}-page`,
+      `SELECT ${bookViewColumns}, count(*) OVER () AS total FROM books ${where} ORDER BY title, id LIMIT $2 OFFSET $3`,
+    ),
+    count: preparedStatement(`catalog.${name}-count`, `SELECT count(*) AS total FROM books ${where}`),
+  };
+}
+const searchStatements = pageStatements('search', 'WHERE title ILIKE $1 OR author ILIKE $1');
+const listStatements = pageStatements('list', 'WHERE $1::text IS NULL');
+
+const bookStatement = preparedStatement('catalog.book', `SELECT ${bookViewColumns} FROM books WHERE id = $1`);
+
 export async function getBook(db: Pick<CatalogDb, 'pool'>, id: string): Promise<BookView> {
-  const { rows } = await db.pool.query<BookView>(`SELECT ${bookViewColumns} FROM books WHERE id = $1`, [id]);
+  const { rows } = await db.pool.query<BookView>(bookStatement.with([id]));
   if (!rows[0]) throw bookNotFound(id);
   return rows[0];
 }

@@ -2,6 +2,7 @@ import { recordStatements, type StatementLog, useServiceDatabase } from '@bookst
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createCatalogDb } from '../infrastructure/database';
+import { getBook, searchBooks } from './books';
 import { releaseStock, reserveStock } from './reservations';
 import { addTestBook, orderCancelled as cancelled, orderPlaced as placed } from './reservations.fixtures';
 
@@ -46,5 +47,20 @@ describe('round trips of the stock handlers', () => {
     const event = placed(randomUUID(), [{ bookId: id, quantity: 1 }]);
     await reserveStock(database.db, event);
     expect(await sentBy(() => reserveStock(database.db, event))).toHaveLength(3);
+  });
+
+  it('sends every statement but BEGIN and COMMIT prepared, so PostgreSQL plans each once per connection', async () => {
+    const { id } = await book(5);
+    const orderId = randomUUID();
+    await sentBy(() => reserveStock(database.db, placed(orderId, [{ bookId: id, quantity: 1 }])));
+    expect(log.unprepared).toEqual([]);
+    await sentBy(() => releaseStock(database.db, cancelled(orderId)));
+    expect(log.unprepared).toEqual([]);
+    await sentBy(() => searchBooks(database.db, { q: 'a', page: 1, pageSize: 5 }));
+    expect(log.unprepared).toEqual([]);
+    await sentBy(() => searchBooks(database.db, { page: 1_000, pageSize: 5 }));
+    expect(log.unprepared).toEqual([]);
+    await sentBy(() => getBook(database.db, id));
+    expect(log.unprepared).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { contracts, type AnyEvent, type EventOf } from '@bookstore/events';
-import { claimEventSql, encodeOutbox, inTransaction, insertOutboxSql } from '@bookstore/kit';
+import { claimEventSql, encodeOutbox, inTransaction, insertOutboxSql, preparedStatement } from '@bookstore/kit';
 import type pg from 'pg';
 import { mergeLines, shortLines, type StockLine } from '../domain/stock';
 import type { CatalogDb } from '../infrastructure/database';
@@ -72,6 +72,18 @@ const claimAndLockReservation = `
     RETURNING status, lines
   )`;
 
+const lockForPlacingStatement = preparedStatement(
+  'catalog.lock-for-placing',
+  `WITH ${claimAndLockReservation},
+     locked_books AS (
+       SELECT id, stock FROM books
+       WHERE id = ANY($5::uuid[]) AND EXISTS (SELECT FROM reservation WHERE status = 'PENDING')
+       ORDER BY id FOR UPDATE
+     )
+     SELECT reservation.status::text AS status, locked_books.id::text AS book_id, locked_books.stock
+     FROM reservation LEFT JOIN locked_books ON true`,
+);
+
 /**
  * OrderPlaced's lock statement: claims the event, creates or locks the reservation (PENDING when new), and, only
  * when it is PENDING, locks the wanted books in id order and reads their stock. The books' CTE reads the
@@ -83,21 +95,26 @@ async function lockForPlacing(
   wanted: readonly StockLine[],
 ): Promise<{ status: ReservationStatus; stock: Map<string, number> } | undefined> {
   const { rows } = await client.query<{ status: ReservationStatus; book_id: string | null; stock: number | null }>(
-    `WITH ${claimAndLockReservation},
-     locked_books AS (
-       SELECT id, stock FROM books
-       WHERE id = ANY($5::uuid[]) AND EXISTS (SELECT FROM reservation WHERE status = 'PENDING')
-       ORDER BY id FOR UPDATE
-     )
-     SELECT reservation.status::text AS status, locked_books.id::text AS book_id, locked_books.stock
-     FROM reservation LEFT JOIN locked_books ON true`,
-    [event.id, event.type, event.data.orderId, 'PENDING', wanted.map(({ bookId }) => bookId)],
+    lockForPlacingStatement.with([event.id, event.type, event.data.orderId, 'PENDING', wanted.map(({ bookId }) => bookId)]),
   );
   const [first] = rows;
   if (!first) return undefined;
   const stock = new Map(rows.flatMap(({ book_id, stock }) => (book_id === null ? [] : [[book_id, stock ?? 0] as const])));
   return { status: first.status, stock };
 }
+
+const lockForCancellingStatement = preparedStatement(
+  'catalog.lock-for-cancelling',
+  `WITH ${claimAndLockReservation},
+     locked_books AS (
+       SELECT id FROM books
+       WHERE id IN (
+         SELECT (line->>'bookId')::uuid FROM reservation, jsonb_array_elements(reservation.lines) AS line
+         WHERE reservation.status = 'RESERVED')
+       ORDER BY id FOR UPDATE
+     )
+     SELECT status::text AS status, lines, (SELECT count(*) FROM locked_books)::int AS locked FROM reservation`,
+);
 
 /**
  * OrderCancelled's lock statement: claims the event, creates (as the tombstone CANCELLED_BEFORE_PLACED) or locks
@@ -109,19 +126,25 @@ async function lockForCancelling(
   event: EventOf<'OrderCancelled'>,
 ): Promise<{ status: ReservationStatus; lines: StockLine[] } | undefined> {
   const { rows } = await client.query<{ status: ReservationStatus; lines: StockLine[]; locked: number }>(
-    `WITH ${claimAndLockReservation},
-     locked_books AS (
-       SELECT id FROM books
-       WHERE id IN (
-         SELECT (line->>'bookId')::uuid FROM reservation, jsonb_array_elements(reservation.lines) AS line
-         WHERE reservation.status = 'RESERVED')
-       ORDER BY id FOR UPDATE
-     )
-     SELECT status::text AS status, lines, (SELECT count(*) FROM locked_books)::int AS locked FROM reservation`,
-    [event.id, event.type, event.data.orderId, 'CANCELLED_BEFORE_PLACED'],
+    lockForCancellingStatement.with([event.id, event.type, event.data.orderId, 'CANCELLED_BEFORE_PLACED']),
   );
   return rows[0];
 }
+
+const settleReservationStatement = preparedStatement(
+  'catalog.settle-reservation',
+  `WITH stock_moved AS (
+       UPDATE books SET stock = books.stock + line.quantity * $3::int, updated_at = now()
+       FROM unnest($2::uuid[], $4::int[]) AS line(book_id, quantity)
+       WHERE books.id = line.book_id
+       RETURNING books.id
+     ),
+     settled AS (
+       UPDATE reservations SET status = $5::"ReservationStatus", lines = $6::jsonb, updated_at = now() WHERE order_id = $1::uuid
+     ),
+     published AS (${insertOutboxSql('$7')})
+     SELECT count(*)::int AS moved FROM stock_moved`,
+);
 
 /**
  * The one write of a handler, on rows its lock statement locked: moves the stock of `lines` (down by their
@@ -136,18 +159,7 @@ async function settleReservation(
 ): Promise<AnyEvent[]> {
   const { orderId, status, lines, stockChange, event } = settlement;
   const { rows } = await client.query<{ moved: number }>(
-    `WITH stock_moved AS (
-       UPDATE books SET stock = books.stock + line.quantity * $3::int, updated_at = now()
-       FROM unnest($2::uuid[], $4::int[]) AS line(book_id, quantity)
-       WHERE books.id = line.book_id
-       RETURNING books.id
-     ),
-     settled AS (
-       UPDATE reservations SET status = $5::"ReservationStatus", lines = $6::jsonb, updated_at = now() WHERE order_id = $1::uuid
-     ),
-     published AS (${insertOutboxSql('$7')})
-     SELECT count(*)::int AS moved FROM stock_moved`,
-    [
+    settleReservationStatement.with([
       orderId,
       lines.map(({ bookId }) => bookId),
       stockChange,
@@ -155,7 +167,7 @@ async function settleReservation(
       status,
       JSON.stringify(lines),
       encodeOutbox([event]),
-    ],
+    ]),
   );
   if (rows[0]?.moved !== lines.length) throw new Error(`order ${orderId}: moved the stock of ${rows[0]?.moved} books of ${lines.length}`);
   return [event];

@@ -19,7 +19,7 @@ const publishedIds = async () => (await query<{ id: string }>(tables.url, 'SELEC
 const ids = (events: AnyEvent[]) => events.map(({ id }) => id).sort();
 
 describe('OutboxDispatcher', () => {
-  it('publishes committed events at once and marks them published: one PublishBatch and one statement, none before the publish', async () => {
+  it('publishes committed events at once and marks them published: one PublishBatch and one prepared statement, none before the publish', async () => {
     const own = createPool(tables.url, testLogger());
     try {
       const log = recordStatements(own);
@@ -33,6 +33,7 @@ describe('OutboxDispatcher', () => {
       });
       expect(publisher.batches).toEqual([events.map(({ id }) => id)]);
       expect(statements.map((statement) => statement.trim().split(/\s+/)[0])).toEqual(['UPDATE']);
+      expect(log.unprepared).toEqual([]);
       expect(await publishedIds()).toEqual(ids(events));
     } finally {
       await own.end();

@@ -1,6 +1,7 @@
 import { FailureBackoff, type AnyEvent, type EventPublisher } from '@bookstore/events';
 import type pg from 'pg';
 import type { Logger } from '../logger';
+import { markPublishedStatement } from './outbox';
 
 /** What a use case holds to hand over the events it has just committed to the outbox. */
 export interface CommittedEvents {
@@ -79,7 +80,7 @@ export class OutboxDispatcher implements CommittedEvents {
   /** Marks published rows without holding up the next publish; a failure only means the relay publishes them again. */
   private mark(ids: string[]): void {
     const marked = this.options.pool
-      .query('UPDATE outbox_events SET published_at = coalesce(published_at, now()) WHERE id = ANY($1::uuid[])', [ids])
+      .query(markPublishedStatement.with([ids]))
       .then(
         () => undefined,
         (error: unknown) => this.options.logger.warn({ err: error, events: ids.length }, 'marking published events failed; the outbox relay will publish them again'),

@@ -1,4 +1,5 @@
 import { encodeEvent, type AnyEvent } from '@bookstore/events';
+import { preparedStatement } from '../db/prepared';
 import { execute, type SqlTarget } from '../db/sql-client';
 
 /**
@@ -26,3 +27,9 @@ export async function enqueueEvents(tx: SqlTarget, ...events: AnyEvent[]): Promi
   if (events.length === 0) return;
   await execute(tx, insertOutboxSql('$1'), [encodeOutbox(events)]);
 }
+
+/** Marks the rows ($1, their ids) published, keeping the time of a first publication should a relay have published them too. */
+export const markPublishedStatement = preparedStatement(
+  'outbox.mark-published',
+  'UPDATE outbox_events SET published_at = coalesce(published_at, now()) WHERE id = ANY($1::uuid[])',
+);

@@ -1,5 +1,5 @@
 import { contracts, type AnyEvent } from '@bookstore/events';
-import { encodeOutbox, insertOutboxSql } from '@bookstore/kit';
+import { encodeOutbox, insertOutboxSql, preparedStatement } from '@bookstore/kit';
 import type pg from 'pg';
 import { advance, type SagaInput, type SagaOutcome, type SagaState } from '../domain/order-saga';
 
@@ -41,19 +41,9 @@ function decisionEvent(orderId: string, outcome: SagaOutcome, cause: AnyEvent | 
     : contracts.OrderCancelled.create({ orderId, reason: outcome.reason }, origin);
 }
 
-/**
- * The one write of a saga handler, on orders its lock statement locked: their new states, their timeline entries
- * and their decisions in the outbox, in one statement whatever the number of orders; returns the decisions, to be
- * dispatched once the transaction commits. The timeline's CTE inserts in
- * the order the entries are listed (ORDER BY position), so their ids, which break ties of `at`, follow it. `at` is
- * the worker's clock now that the locks are held, as Prisma's `@default(now())` set it before (not the database's
- * now(), the start of a transaction that may have waited for a lock); it also stamps `updated_at`, as `@updatedAt` did.
- */
-export async function storeAdvances(client: pg.ClientBase, advances: readonly OrderAdvance[]): Promise<AnyEvent[]> {
-  const decisions = advances.flatMap(({ decision }) => (decision ? [decision] : []));
-  const entries = advances.flatMap(({ orderId, timeline }) => timeline.map((type) => ({ orderId, type })));
-  await client.query(
-    `WITH recorded AS (
+const storeAdvancesStatement = preparedStatement(
+  'orders.store-advances',
+  `WITH recorded AS (
        INSERT INTO order_timeline (order_id, type, at)
        SELECT entry.order_id, entry.type, $7::timestamptz
        FROM unnest($8::uuid[], $9::text[]) WITH ORDINALITY AS entry(order_id, type, position)
@@ -66,7 +56,21 @@ export async function storeAdvances(client: pg.ClientBase, advances: readonly Or
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
        AS next(id, status, inventory, payment, cancel_reason, decline_code)
      WHERE orders.id = next.id`,
-    [
+);
+
+/**
+ * The one write of a saga handler, on orders its lock statement locked: their new states, their timeline entries
+ * and their decisions in the outbox, in one statement whatever the number of orders; returns the decisions, to be
+ * dispatched once the transaction commits. The timeline's CTE inserts in
+ * the order the entries are listed (ORDER BY position), so their ids, which break ties of `at`, follow it. `at` is
+ * the worker's clock now that the locks are held, as Prisma's `@default(now())` set it before (not the database's
+ * now(), the start of a transaction that may have waited for a lock); it also stamps `updated_at`, as `@updatedAt` did.
+ */
+export async function storeAdvances(client: pg.ClientBase, advances: readonly OrderAdvance[]): Promise<AnyEvent[]> {
+  const decisions = advances.flatMap(({ decision }) => (decision ? [decision] : []));
+  const entries = advances.flatMap(({ orderId, timeline }) => timeline.map((type) => ({ orderId, type })));
+  await client.query(
+    storeAdvancesStatement.with([
       advances.map(({ orderId }) => orderId),
       advances.map(({ state }) => state.status),
       advances.map(({ state }) => state.inventory),
@@ -77,7 +81,7 @@ export async function storeAdvances(client: pg.ClientBase, advances: readonly Or
       entries.map(({ orderId }) => orderId),
       entries.map(({ type }) => type),
       encodeOutbox(decisions),
-    ],
+    ]),
   );
   return decisions;
 }

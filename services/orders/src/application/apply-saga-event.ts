@@ -1,4 +1,4 @@
-import { claimEventSql, inTransaction } from '@bookstore/kit';
+import { claimEventSql, inTransaction, preparedStatement } from '@bookstore/kit';
 import type pg from 'pg';
 import { sagaInputOf, type SagaEvent, type SagaState } from '../domain/order-saga';
 import type { OrdersDb } from '../infrastructure/database';
@@ -21,6 +21,15 @@ export async function applySagaEvent(db: Pick<OrdersDb, 'pool' | 'outbox'>, even
   db.outbox.dispatch(decisions);
 }
 
+const claimAndLockOrderStatement = preparedStatement(
+  'orders.claim-and-lock-order',
+  `WITH claimed AS (${claimEventSql('$1', '$2')}),
+     locked AS (
+       SELECT ${sagaStateColumns} FROM orders WHERE id = $3::uuid AND EXISTS (SELECT FROM claimed) FOR UPDATE
+     )
+     SELECT to_jsonb(locked) AS current FROM claimed LEFT JOIN locked ON true`,
+);
+
 /**
  * Claims the event (kit's inbox) and, only if it is new, locks and reads its order: undefined for a duplicate,
  * `current` null for an unknown order. The order is a CTE left-joined to the claim so that a new claim always
@@ -28,13 +37,6 @@ export async function applySagaEvent(db: Pick<OrdersDb, 'pool' | 'outbox'>, even
  * reads the version that handler committed (READ COMMITTED rechecks a locked row), so no step is lost.
  */
 async function claimAndLockOrder(client: pg.ClientBase, event: SagaEvent): Promise<{ current: SagaState | null } | undefined> {
-  const { rows } = await client.query<{ current: SagaState | null }>(
-    `WITH claimed AS (${claimEventSql('$1', '$2')}),
-     locked AS (
-       SELECT ${sagaStateColumns} FROM orders WHERE id = $3::uuid AND EXISTS (SELECT FROM claimed) FOR UPDATE
-     )
-     SELECT to_jsonb(locked) AS current FROM claimed LEFT JOIN locked ON true`,
-    [event.id, event.type, event.data.orderId],
-  );
+  const { rows } = await client.query<{ current: SagaState | null }>(claimAndLockOrderStatement.with([event.id, event.type, event.data.orderId]));
   return rows[0];
 }

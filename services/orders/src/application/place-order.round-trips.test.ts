@@ -45,4 +45,13 @@ describe('round trips of placing and reading an order', () => {
     const { orderId, accessToken } = await place(order(await threeBooks()));
     expect(await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false }))).toHaveLength(1);
   });
+
+  it('sends every statement prepared, so PostgreSQL plans each once per connection', async () => {
+    const books = await threeBooks();
+    await sentBy(() => place(order(books), randomUUID()));
+    expect(log.unprepared).toEqual([]);
+    const { orderId, accessToken } = await place(order(books));
+    await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false }));
+    expect(log.unprepared).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contracts, type AnyEvent } from '@bookstore/events';
-import { encodeOutbox, insertOutboxSql } from '@bookstore/kit';
+import { encodeOutbox, insertOutboxSql, preparedStatement } from '@bookstore/kit';
 import type { PlacedOrder, PlaceOrderRequest } from '../api/types';
 import type { OrdersDb } from '../infrastructure/database';
 import { hashAccessToken, newAccessToken } from './access-token';
@@ -30,6 +30,25 @@ export async function placeOrder(
   return placed;
 }
 
+const placeOrderStatement = preparedStatement(
+  'orders.place-order',
+  `WITH claimed AS (${claimIdempotencyKeySql('$1', '$2', '$3', '$4')}),
+     may_place AS (SELECT WHERE NOT EXISTS (SELECT FROM claimed WHERE order_id <> $3::uuid)),
+     placed_order AS (
+       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, created_at, updated_at)
+       SELECT $3::uuid, $5, $6, $7, $8, $9, $10, $11::timestamptz, $14::timestamptz, $14::timestamptz FROM may_place
+       RETURNING id
+     ),
+     placed_lines AS (
+       INSERT INTO order_lines (order_id, book_id, title, quantity, unit_price_cents)
+       SELECT placed_order.id, line."bookId", line.title, line.quantity, line."unitPriceCents"
+       FROM placed_order, jsonb_to_recordset($12::jsonb) AS line("bookId" uuid, title text, quantity int, "unitPriceCents" int)
+     ),
+     first_step AS (INSERT INTO order_timeline (order_id, type, at) SELECT id, 'OrderPlaced', $14::timestamptz FROM placed_order),
+     published AS (${insertOutboxSql('$13')} WHERE EXISTS (SELECT FROM placed_order))
+     SELECT order_id::text, request_hash, response FROM claimed`,
+);
+
 /**
  * The statement that places the order. It claims the Idempotency-Key, if any, and writes the order, its lines, its
  * first timeline step and the OrderPlaced outbox row only when the key is absent or was claimed by this request:
@@ -45,22 +64,7 @@ async function storeOrder(
   const { request, priced, placed, event, deadlineSeconds, idempotencyKey, requestHash } = order;
   const placedAt = new Date();
   const { rows } = await db.pool.query<IdempotencyKeyRow>(
-    `WITH claimed AS (${claimIdempotencyKeySql('$1', '$2', '$3', '$4')}),
-     may_place AS (SELECT WHERE NOT EXISTS (SELECT FROM claimed WHERE order_id <> $3::uuid)),
-     placed_order AS (
-       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, created_at, updated_at)
-       SELECT $3::uuid, $5, $6, $7, $8, $9, $10, $11::timestamptz, $14::timestamptz, $14::timestamptz FROM may_place
-       RETURNING id
-     ),
-     placed_lines AS (
-       INSERT INTO order_lines (order_id, book_id, title, quantity, unit_price_cents)
-       SELECT placed_order.id, line."bookId", line.title, line.quantity, line."unitPriceCents"
-       FROM placed_order, jsonb_to_recordset($12::jsonb) AS line("bookId" uuid, title text, quantity int, "unitPriceCents" int)
-     ),
-     first_step AS (INSERT INTO order_timeline (order_id, type, at) SELECT id, 'OrderPlaced', $14::timestamptz FROM placed_order),
-     published AS (${insertOutboxSql('$13')} WHERE EXISTS (SELECT FROM placed_order))
-     SELECT order_id::text, request_hash, response FROM claimed`,
-    [
+    placeOrderStatement.with([
       idempotencyKey ?? null,
       requestHash,
       placed.orderId,
@@ -75,7 +79,7 @@ async function storeOrder(
       JSON.stringify(priced.lines),
       encodeOutbox([event]),
       placedAt,
-    ],
+    ]),
   );
   return rows[0];
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '@bookstore/kit';
+import { DomainError, preparedStatement } from '@bookstore/kit';
 import type { PlaceOrderRequest } from '../api/types';
 import type { OrdersDb } from '../infrastructure/database';
 
@@ -45,11 +45,15 @@ export async function priceOrder(db: Pick<OrdersDb, 'pool'>, requested: Items): 
   return { items, lines, totalCents, currency: books[0]!.currency };
 }
 
+const replicatedBooksStatement = preparedStatement(
+  'orders.replicated-books',
+  'SELECT id, title, price_cents AS "priceCents", currency FROM book_replicas WHERE id = ANY($1::uuid[])',
+);
+
 /** The replica's copies of the books the items name, in one statement. */
 async function replicatedBooks(db: Pick<OrdersDb, 'pool'>, items: Items) {
   const { rows } = await db.pool.query<{ id: string; title: string; priceCents: number; currency: string }>(
-    'SELECT id, title, price_cents AS "priceCents", currency FROM book_replicas WHERE id = ANY($1::uuid[])',
-    [items.map(({ bookId }) => bookId)],
+    replicatedBooksStatement.with([items.map(({ bookId }) => bookId)]),
   );
   return rows;
 }

@@ -1,5 +1,5 @@
 import { cancellationReason } from '@bookstore/events';
-import { DomainError } from '@bookstore/kit';
+import { DomainError, preparedStatement } from '@bookstore/kit';
 import type { OrderView } from '../api/types';
 import type { OrderStatus } from '../domain/order-status';
 import type { OrdersDb } from '../infrastructure/database';
@@ -22,20 +22,23 @@ interface OrderRow {
   timeline: { type: string; at: string }[];
 }
 
-const orderWithLinesAndTimeline = `
+const orderWithLinesAndTimeline = preparedStatement(
+  'orders.order-with-lines-and-timeline',
+  `
   SELECT id, status::text, cancel_reason AS "cancelReason", decline_code AS "declineCode", total_cents AS "totalCents",
     currency, access_token_hash AS "accessTokenHash", created_at AS "createdAt",
     (SELECT coalesce(json_agg(json_build_object('bookId', book_id, 'title', title, 'quantity', quantity, 'unitPriceCents', unit_price_cents)
        ORDER BY title, book_id), '[]') FROM order_lines WHERE order_id = orders.id) AS lines,
     (SELECT coalesce(json_agg(json_build_object('type', type, 'at', at) ORDER BY at, id), '[]') FROM order_timeline WHERE order_id = orders.id) AS timeline
-  FROM orders WHERE id = $1::uuid`;
+  FROM orders WHERE id = $1::uuid`,
+);
 
 /**
  * An order as its shopper sees it. Without the right access token the refusal is the same order_not_found as for an
  * order that does not exist, so a guessed id reveals nothing.
  */
 export async function getOrder(db: Pick<OrdersDb, 'pool'>, orderId: string, access: { token?: string; admin: boolean }): Promise<OrderView> {
-  const { rows: [order] } = await db.pool.query<OrderRow>(orderWithLinesAndTimeline, [orderId]);
+  const { rows: [order] } = await db.pool.query<OrderRow>(orderWithLinesAndTimeline.with([orderId]));
   if (!order) throw notFound(orderId);
   if (!access.admin && !(access.token && accessTokenMatches(access.token, order.accessTokenHash))) throw notFound(orderId);
   return {

@@ -52,4 +52,12 @@ describe('round trips of the saga handlers', () => {
     expect(await sentBy(() => replicateBook(orders.db, upserted(1)))).toHaveLength(1);
     expect(await sentBy(() => replicateBook(orders.db, newer))).toHaveLength(1);
   });
+
+  it('sends every statement of a saga event but BEGIN and COMMIT prepared, so PostgreSQL plans each once per connection', async () => {
+    const orderId = await storedOrder(orders.db.pool);
+    await sentBy(() => applySagaEvent(orders.db, reserved(orderId)));
+    expect(log.unprepared).toEqual([]);
+    await sentBy(() => applySagaEvent(orders.db, settled(orderId)));
+    expect(log.unprepared).toEqual([]);
+  });
 });

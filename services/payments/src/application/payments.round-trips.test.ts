@@ -51,4 +51,12 @@ describe('round trips of the payment handlers', () => {
     expect(await charge(placed(orderId, placing.data.paymentMethodId))).toHaveLength(3);
     expect(await refund(cancelled(orderId))).toHaveLength(3);
   });
+
+  it('sends every statement but BEGIN and COMMIT prepared, so PostgreSQL plans each once per connection', async () => {
+    const orderId = randomUUID();
+    await charge(placed(orderId, await card(database.db)));
+    expect(log.unprepared).toEqual([]);
+    await refund(cancelled(orderId));
+    expect(log.unprepared).toEqual([]);
+  });
 });

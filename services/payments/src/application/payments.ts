@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contracts, type AnyEvent, type DeclineCode, type EventOf } from '@bookstore/events';
-import { claimEventSql, DomainError, encodeOutbox, inTransaction, insertOutboxSql } from '@bookstore/kit';
+import { claimEventSql, DomainError, encodeOutbox, inTransaction, insertOutboxSql, preparedStatement } from '@bookstore/kit';
 import type pg from 'pg';
 import type { PaymentsDb } from '../infrastructure/database';
 import type { PaymentStatus } from '../infrastructure/prisma/client';
@@ -88,6 +88,13 @@ const claimAndLockPayment = `
     RETURNING id, status, amount_cents, currency
   )`;
 
+const lockForChargingStatement = preparedStatement(
+  'payments.lock-for-charging',
+  `WITH ${claimAndLockPayment}
+     SELECT payment.id::text AS "paymentId", payment.status::text AS status, payment_methods.provider_outcome AS "providerOutcome"
+     FROM payment LEFT JOIN payment_methods ON payment_methods.id = $6`,
+);
+
 /**
  * OrderPlaced's lock statement: claims the event, creates (PENDING) or locks the payment, and reads the card the
  * order names; a left join, so that a payment method Payments does not know leaves `card` null. Undefined for a
@@ -98,16 +105,19 @@ async function lockForCharging(
   event: EventOf<'OrderPlaced'>,
 ): Promise<{ paymentId: string; status: PaymentStatus; card: VaultedCard | null } | undefined> {
   const { rows } = await client.query<{ paymentId: string; status: PaymentStatus; providerOutcome: string | null }>(
-    `WITH ${claimAndLockPayment}
-     SELECT payment.id::text AS "paymentId", payment.status::text AS status, payment_methods.provider_outcome AS "providerOutcome"
-     FROM payment LEFT JOIN payment_methods ON payment_methods.id = $6`,
-    [event.id, event.type, event.data.orderId, randomUUID(), 'PENDING', event.data.paymentMethodId],
+    lockForChargingStatement.with([event.id, event.type, event.data.orderId, randomUUID(), 'PENDING', event.data.paymentMethodId]),
   );
   const [row] = rows;
   if (!row) return undefined;
   const { paymentId, status, providerOutcome } = row;
   return { paymentId, status, card: providerOutcome === null ? null : { providerOutcome } };
 }
+
+const lockForRefundingStatement = preparedStatement(
+  'payments.lock-for-refunding',
+  `WITH ${claimAndLockPayment}
+     SELECT id::text AS "paymentId", status::text AS status, amount_cents AS "amountCents", currency FROM payment`,
+);
 
 /**
  * OrderCancelled's lock statement: claims the event, creates the payment as the tombstone VOIDED when the order was
@@ -118,9 +128,7 @@ async function lockForRefunding(
   event: EventOf<'OrderCancelled'>,
 ): Promise<{ paymentId: string; status: PaymentStatus; amountCents: number; currency: string } | undefined> {
   const { rows } = await client.query<{ paymentId: string; status: PaymentStatus; amountCents: number; currency: string }>(
-    `WITH ${claimAndLockPayment}
-     SELECT id::text AS "paymentId", status::text AS status, amount_cents AS "amountCents", currency FROM payment`,
-    [event.id, event.type, event.data.orderId, randomUUID(), 'VOIDED'],
+    lockForRefundingStatement.with([event.id, event.type, event.data.orderId, randomUUID(), 'VOIDED']),
   );
   return rows[0];
 }
@@ -141,6 +149,14 @@ function chargeOutcome(placed: EventOf<'OrderPlaced'>, paymentId: string, result
     : { status: 'DECLINED', declineCode: result.declineCode, event: contracts.PaymentDeclined.create({ orderId, declineCode: result.declineCode }, origin) };
 }
 
+const storeChargeStatement = preparedStatement(
+  'payments.store-charge',
+  `WITH published AS (${insertOutboxSql('$9')})
+     UPDATE payments SET status = $2::"PaymentStatus", amount_cents = $3::int, currency = $4, payment_method_id = $5,
+       decline_code = $6, settled_at = $7::timestamptz, updated_at = $8::timestamptz
+     WHERE order_id = $1::uuid`,
+);
+
 /**
  * The one write of OrderPlaced, on the payment its lock statement locked: the amount, the method, the outcome, and
  * the event in the outbox. settled_at and updated_at are the worker's clock, as Prisma set them before.
@@ -149,11 +165,7 @@ async function storeCharge(client: pg.ClientBase, placed: EventOf<'OrderPlaced'>
   const { orderId, totalCents, currency, paymentMethodId } = placed.data;
   const now = new Date();
   await client.query(
-    `WITH published AS (${insertOutboxSql('$9')})
-     UPDATE payments SET status = $2::"PaymentStatus", amount_cents = $3::int, currency = $4, payment_method_id = $5,
-       decline_code = $6, settled_at = $7::timestamptz, updated_at = $8::timestamptz
-     WHERE order_id = $1::uuid`,
-    [
+    storeChargeStatement.with([
       orderId,
       outcome.status,
       totalCents,
@@ -163,9 +175,18 @@ async function storeCharge(client: pg.ClientBase, placed: EventOf<'OrderPlaced'>
       outcome.status === 'SETTLED' ? now : null,
       now,
       encodeOutbox([outcome.event]),
-    ],
+    ]),
   );
 }
+
+const storeRefundStatement = preparedStatement(
+  'payments.store-refund',
+  `WITH refunded AS (
+       INSERT INTO refunds (id, order_id, amount_cents, created_at) VALUES ($2::uuid, $1::uuid, $3::int, $4::timestamptz)
+     ),
+     published AS (${insertOutboxSql('$5')})
+     UPDATE payments SET status = 'REFUNDED', updated_at = $4::timestamptz WHERE order_id = $1::uuid`,
+);
 
 /**
  * The one write of OrderCancelled, on the settled payment its lock statement locked: the refund row (its unique
@@ -174,12 +195,5 @@ async function storeCharge(client: pg.ClientBase, placed: EventOf<'OrderPlaced'>
  */
 async function storeRefund(client: pg.ClientBase, refund: { orderId: string; amountCents: number; event: AnyEvent }): Promise<void> {
   const { orderId, amountCents, event } = refund;
-  await client.query(
-    `WITH refunded AS (
-       INSERT INTO refunds (id, order_id, amount_cents, created_at) VALUES ($2::uuid, $1::uuid, $3::int, $4::timestamptz)
-     ),
-     published AS (${insertOutboxSql('$5')})
-     UPDATE payments SET status = 'REFUNDED', updated_at = $4::timestamptz WHERE order_id = $1::uuid`,
-    [orderId, randomUUID(), amountCents, new Date(), encodeOutbox([event])],
-  );
+  await client.query(storeRefundStatement.with([orderId, randomUUID(), amountCents, new Date(), encodeOutbox([event])]));
 }
