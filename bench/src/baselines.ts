@@ -2,8 +2,9 @@ import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SubscribeComma
 import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsClients, findQueueUrl } from '@bookstore/events';
 import pg from 'pg';
+import { distribution, round, type Distribution } from '@bookstore/kit/testing';
 import { startCpuMeter } from './cpu';
-import { distribution, perSecond, round, type Distribution } from './stats';
+import { perSecond } from './stats';
 
 /**
  * The limits the saga runs against, measured on the same endpoint and server in the same run: what one

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { round, type Distribution } from '@bookstore/kit/testing';
 import { startCpuMeter } from './cpu';
 import { runSaga, type SagaShop } from './saga';
-import { mapValues, round, type Distribution } from './stats';
+import { mapValues } from './stats';
 
 export interface OrderCost {
   layout: string;

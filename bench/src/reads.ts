@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { round } from './stats';
+import { round } from '@bookstore/kit/testing';
 
 export interface ReadResult {
   name: string;

@@ -1,6 +1,6 @@
 import { keptUp } from './report';
 import type { SagaRun } from './saga';
-import type { Distribution } from './stats';
+import type { Distribution } from '@bookstore/kit/testing';
 
 const latency = (p99: number): Distribution => ({ count: 100, p50: p99 / 2, p95: p99, p99, max: p99 });
 const run = (offeredPerSecond: number, overrides: Partial<SagaRun> = {}): SagaRun =>

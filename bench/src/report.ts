@@ -4,7 +4,7 @@ import type { Baselines } from './baselines';
 import type { OrderCost } from './order-cost';
 import type { ReadResult } from './reads';
 import type { SagaRun } from './saga';
-import { round, type Distribution } from './stats';
+import { round, type Distribution } from '@bookstore/kit/testing';
 
 export interface Machine {
   cpus: string;

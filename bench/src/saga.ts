@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceNames, services, type ServiceName } from '@bookstore/kit';
-import { query } from '@bookstore/kit/testing';
-import { distribution, perSecond, round, type Distribution } from './stats';
+import { query, distribution, round, type Distribution } from '@bookstore/kit/testing';
+import { perSecond } from './stats';
 
 export interface SagaShop {
   serviceUrls: Record<ServiceName, string>;

@@ -1,26 +1,8 @@
-export interface Distribution {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-/** Nearest-rank percentiles of a sample, rounded to 0.1 (milliseconds, usually). */
-export function distribution(values: number[]): Distribution {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (fraction: number) => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN);
-  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: round(sorted.at(-1) ?? Number.NaN) };
-}
+import { round } from '@bookstore/kit/testing';
 
 /** The same record with `f` applied to each value (CPU seconds by process into ms per order, say). */
 export function mapValues<A, B>(record: Record<string, A>, f: (value: A) => B): Record<string, B> {
   return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, f(value)]));
-}
-
-export function round(value: number, digits = 1): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 /** Operations per second over a span of milliseconds. */
