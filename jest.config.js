@@ -9,7 +9,7 @@ module.exports = {
     'services/apphost/(test/global-setup|src/postgres|src/emulator)\\.ts$': swc({ type: 'commonjs', ignoreDynamic: true }),
     '^.+\\.(t|j)sx?$': swc({ type: 'commonjs' }),
   },
-  testMatch: ['<rootDir>/events/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/ops/src/**/*.test.ts', '<rootDir>/bench/src/**/*.test.ts', '<rootDir>/infra/test/**/*.test.ts', '<rootDir>/frontend/e2e/**/*.e2e.test.ts'],
+  testMatch: ['<rootDir>/events/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/ops/src/**/*.test.ts', '<rootDir>/bench/src/**/*.test.ts', '<rootDir>/chaos/src/**/*.test.ts', '<rootDir>/infra/test/**/*.test.ts', '<rootDir>/frontend/e2e/**/*.e2e.test.ts'],
   globalSetup: '<rootDir>/services/apphost/test/global-setup.ts',
   globalTeardown: '<rootDir>/services/apphost/test/global-teardown.ts',
   testEnvironmentOptions: { globalsCleanup: 'off' },

@@ -4,6 +4,8 @@ import type { LoopbackSystem, ServiceProcess } from '@bookstore/apphost';
 export interface FaultPlan {
   /** How long orders flow, in seconds; every fault happens within it. */
   durationSeconds: number;
+  /** How long orders keep flowing after the faults, in seconds: the time to show that the shop has recovered. */
+  calmSeconds: number;
   /** A random API or worker is SIGKILLed this often, and restarted 0.5 to 3 s later. */
   killEverySeconds: number;
   /** When the services lose the SNS/SQS endpoint, and for how long. */
@@ -16,6 +18,7 @@ export interface FaultPlan {
 export const plans: Record<'short' | 'full', FaultPlan> = {
   short: {
     durationSeconds: 60,
+    calmSeconds: 10,
     killEverySeconds: 5,
     brokerOutages: [{ atSeconds: 15, forSeconds: 6 }, { atSeconds: 45, forSeconds: 4 }],
     postgresRestarts: [{ atSeconds: 30, downSeconds: 3 }],
@@ -23,6 +26,7 @@ export const plans: Record<'short' | 'full', FaultPlan> = {
   },
   full: {
     durationSeconds: 180,
+    calmSeconds: 20,
     killEverySeconds: 4,
     brokerOutages: [{ atSeconds: 20, forSeconds: 8 }, { atSeconds: 75, forSeconds: 5 }, { atSeconds: 140, forSeconds: 12 }],
     postgresRestarts: [{ atSeconds: 45, downSeconds: 3 }, { atSeconds: 110, downSeconds: 8 }],

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startLoopbackSystem, type LoopbackSystem } from '@bookstore/apphost';
 import { ApiClient, cards, checkInvariants, type InvariantResult } from '@bookstore/apphost/testing';
@@ -16,6 +17,7 @@ import { query, seededRandom } from '@bookstore/kit/testing';
 import { checkAcceptedOrders, checkDeadLetters } from './checks';
 import { Duplicator } from './duplicator';
 import { plans, runFaults, type FaultEvent } from './faults';
+import { checkLiveness, measureLiveness } from './liveness';
 import { dropPoison, type PoisonMessage } from './poison';
 import { settle } from './settle';
 import { Shoppers } from './shoppers';
@@ -103,7 +105,10 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
       say(event.fault);
     },
   );
-  say('faults over; waiting for the last placements');
+  const faultsEndedAt = new Date();
+  say(`faults over; orders keep coming for ${plan.calmSeconds} s`);
+  await sleep(plan.calmSeconds * 1000);
+  say('waiting for the last placements');
   await shoppers.stop();
 
   say('letting the system settle');
@@ -114,9 +119,11 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
   await duplicator.stop(); // its last copies are on the queues now; settle once more for them
   const settled = await settle(aws.sqs, topology, stack.databaseUrls, settleOptions);
 
+  const acceptedIds = shoppers.tally.accepted.map(({ orderId }) => orderId);
+  const liveness = await measureLiveness(stack.databaseUrls.orders, acceptedIds, faultsEndedAt);
   const results: InvariantResult[] = [
     { name: 'the system settles', ok: settled.settled, detail: JSON.stringify(settled.backlog) },
-    await checkAcceptedOrders(stack.databaseUrls.orders, shoppers.tally.accepted.map(({ orderId }) => orderId)),
+    await checkAcceptedOrders(stack.databaseUrls.orders, acceptedIds),
     ...(await checkInvariants({ databaseUrls: stack.databaseUrls, initialStock })),
     await checkDeadLetters(aws.sqs, topology, poison),
     {
@@ -125,6 +132,7 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
       detail: `retried after ${JSON.stringify(shoppers.tally.retries)}`,
     },
     { name: 'valid orders are never refused', ok: shoppers.tally.refused.length === 0, detail: `${shoppers.tally.refused.length} refused${shoppers.tally.refused[0] ? `: ${JSON.stringify(shoppers.tally.refused[0])}` : ''}` },
+    ...checkLiveness(liveness, unexpectedExits, mode === 'full'),
   ];
   const outcomes = await query<{ status: string; reason: string | null; count: number }>(
     stack.databaseUrls.orders,
@@ -136,11 +144,15 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
     seed,
     ordersPerSecond,
     durationSeconds: plan.durationSeconds,
+    calmSeconds: plan.calmSeconds,
     accepted: shoppers.tally.accepted.length,
     acceptedByKind: countBy(shoppers.tally.accepted.map(({ kind }) => kind)),
     abandoned: shoppers.tally.abandoned,
     retriesByAnswer: shoppers.tally.retries,
     outcomes: Object.fromEntries(outcomes.map(({ status, reason, count }) => [reason ? `${status} (${reason})` : status, count])),
+    timedOut: `${liveness.timedOut} (${(liveness.timeoutShare * 100).toFixed(1)}%)`,
+    decidedDuring: liveness.placedToDecidedMs.duringFaults,
+    decidedAfter: liveness.placedToDecidedMs.afterFaults,
     processKills: faults.filter(({ fault }) => fault.startsWith('SIGKILL')).length,
     unexpectedExits,
     brokerOutages: plan.brokerOutages.length,
@@ -151,7 +163,7 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
   };
   printReport(figures, results);
   mkdirSync(reportDir, { recursive: true });
-  writeFileSync(path.join(reportDir, `chaos-${mode}.json`), `${JSON.stringify({ at: new Date().toISOString(), figures, faults, results }, null, 2)}\n`);
+  writeFileSync(path.join(reportDir, `chaos-${mode}.json`), `${JSON.stringify({ at: new Date().toISOString(), figures, liveness, faults, results }, null, 2)}\n`);
   return results.every(({ ok }) => ok) ? 0 : 1;
 }
 
