@@ -39,6 +39,14 @@ export interface FaultEvent {
   fault: string;
 }
 
+/** What restarting the killed processes cost: how long each took to serve again, and the starts that failed. */
+export interface Restarts {
+  /** From spawning a killed process again until it serves (an API answers /readyz) or consumes (a worker). */
+  serveAgainMs: number[];
+  /** Processes that exited or hung while starting again, a label per failed attempt. */
+  failedStarts: string[];
+}
+
 /**
  * Runs a plan's faults against a loopback system, each at its time, and records what it did. Process kills
  * overlap the outages and the Postgres restarts on purpose: failures in production do not take turns.
@@ -49,12 +57,13 @@ export async function runFaults(
   random: () => number,
   dropPoison: () => Promise<string>,
   log: (event: FaultEvent) => void,
-): Promise<void> {
+): Promise<Restarts> {
   const startedAt = Date.now();
   const at = (seconds: number) => sleep(Math.max(0, startedAt + seconds * 1000 - Date.now()));
   const record = (fault: string) => log({ atSeconds: Math.round((Date.now() - startedAt) / 100) / 10, fault });
   const { brokerProxy } = system;
   const work: Promise<void>[] = [];
+  const restarts: Restarts = { serveAgainMs: [], failedStarts: [] };
 
   for (let seconds = plan.killEverySeconds; seconds < plan.durationSeconds; seconds += plan.killEverySeconds) {
     work.push(
@@ -66,7 +75,7 @@ export async function runFaults(
         const downMs = 500 + Math.floor(random() * 2500);
         record(`SIGKILL ${victim.label}, restart in ${(downMs / 1000).toFixed(1)} s`);
         await sleep(downMs);
-        await startAgain(victim, record);
+        await startAgain(victim, record, restarts);
       }),
     );
   }
@@ -95,14 +104,19 @@ export async function runFaults(
     work.push(at(((index + 0.5) * plan.durationSeconds) / plan.poisonMessages).then(async () => record(await dropPoison())));
   }
   await Promise.all(work);
+  return restarts;
 }
 
 /** Starts a killed process again, retrying while what it needs at start-up is down, as ECS would. */
-async function startAgain(process: ServiceProcess, record: (fault: string) => void): Promise<void> {
+async function startAgain(process: ServiceProcess, record: (fault: string) => void, restarts: Restarts): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
+    const startedAt = performance.now();
     try {
-      return await process.start();
+      await process.start();
+      restarts.serveAgainMs.push(performance.now() - startedAt);
+      return;
     } catch (error) {
+      restarts.failedStarts.push(process.label);
       if (attempt === 30) throw error;
       record(`${process.label} did not start (attempt ${attempt}); retrying in 1 s`);
       await sleep(1_000);

@@ -39,14 +39,15 @@ export async function measureLiveness(ordersDatabaseUrl: string, acceptedIds: st
 }
 
 /**
- * The liveness checks: no process exited on its own (a worker must wait for a dependency, not crash-loop), and, on a
+ * The liveness checks: no process exited on its own or failed to start (a worker waits for a dependency, it does not
+ * crash-loop), and, on a
  * full run, at most `maxTimeoutShare` of the accepted orders timed out. A short run reports its share but is not
  * judged on it: over a minute, one slow moment weighs too much.
  */
-export function checkLiveness(liveness: Liveness, unexpectedExits: string[], judgeTimeouts: boolean): InvariantResult[] {
+export function checkLiveness(liveness: Liveness, selfExits: string[], judgeTimeouts: boolean): InvariantResult[] {
   const share = `${(liveness.timeoutShare * 100).toFixed(1)}%`;
   return [
-    { name: 'no process exits on its own', ok: unexpectedExits.length === 0, detail: unexpectedExits.length === 0 ? 'none' : unexpectedExits.join(', ') },
+    { name: 'no process exits on its own or fails to start', ok: selfExits.length === 0, detail: selfExits.length === 0 ? 'none' : selfExits.join(', ') },
     {
       name: `at most ${maxTimeoutShare * 100}% of accepted orders cancelled by the deadline`,
       ok: !judgeTimeouts || liveness.timeoutShare <= maxTimeoutShare,

@@ -13,7 +13,7 @@ import { startLoopbackSystem, type LoopbackSystem } from '@bookstore/apphost';
 import { ApiClient, cards, checkInvariants, type InvariantResult } from '@bookstore/apphost/testing';
 import { createAwsClients, resolveTopology } from '@bookstore/events';
 import { createLogger } from '@bookstore/kit';
-import { query, seededRandom } from '@bookstore/kit/testing';
+import { distribution, query, seededRandom } from '@bookstore/kit/testing';
 import { checkAcceptedOrders, checkDeadLetters } from './checks';
 import { Duplicator } from './duplicator';
 import { plans, runFaults, type FaultEvent } from './faults';
@@ -91,7 +91,7 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
 
   say('placing orders; faults begin');
   shoppers.start(ordersPerSecond);
-  await runFaults(
+  const restarts = await runFaults(
     system,
     plan,
     random,
@@ -132,7 +132,7 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
       detail: `retried after ${JSON.stringify(shoppers.tally.retries)}`,
     },
     { name: 'valid orders are never refused', ok: shoppers.tally.refused.length === 0, detail: `${shoppers.tally.refused.length} refused${shoppers.tally.refused[0] ? `: ${JSON.stringify(shoppers.tally.refused[0])}` : ''}` },
-    ...checkLiveness(liveness, unexpectedExits, mode === 'full'),
+    ...checkLiveness(liveness, [...unexpectedExits, ...restarts.failedStarts.map((label) => `${label} (failed to start)`)], mode === 'full'),
   ];
   const outcomes = await query<{ status: string; reason: string | null; count: number }>(
     stack.databaseUrls.orders,
@@ -155,6 +155,8 @@ async function run(system: LoopbackSystem, unexpectedExits: string[], adminToken
     decidedAfter: liveness.placedToDecidedMs.afterFaults,
     processKills: faults.filter(({ fault }) => fault.startsWith('SIGKILL')).length,
     unexpectedExits,
+    failedStarts: restarts.failedStarts,
+    serveAgainMs: distribution(restarts.serveAgainMs),
     brokerOutages: plan.brokerOutages.length,
     postgresRestarts: plan.postgresRestarts.length,
     duplicates: duplicator.tally,
