@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer as SqsConsumer, type ConsumerOptions } from 'sqs-consumer';
 import type { AnyEvent, EventOf, EventType } from '../contracts';
@@ -7,6 +7,7 @@ import { findQueueUrl } from './addresses';
 import { decodeEvent } from './decode';
 import { BatchDeleter } from './deleter';
 import { FailureBackoff } from './failure-backoff';
+import { LeaseKeeper } from './lease';
 import { silentLogger, type Logger } from './logger';
 import { failureAttributes, PoisonMessageError } from './poison';
 
@@ -33,6 +34,20 @@ export interface EventConsumerOptions<T extends EventType> {
    * the queue, where every retry counts toward the dead-letter queue. Unset, every failure goes back to the queue.
    */
   isTransient?: (error: unknown) => boolean;
+  /**
+   * Runs the handlers of a received batch as one unit that succeeds or fails as a whole: for a service, one database
+   * transaction (kit's inSharedTransaction), so a batch of ten costs two statements of transaction control, not
+   * twenty. Should the unit fail, each of its events is handled again on its own, so one failing event neither fails
+   * nor holds up its neighbours beyond that. Unset, the events of a batch are handled each on its own, concurrently.
+   */
+  unitOfWork?: (work: () => Promise<void>) => Promise<void>;
+}
+
+/** A received message that decodes to an event this consumer has a handler for. */
+interface Handleable {
+  message: Message;
+  event: AnyEvent;
+  handler: (event: AnyEvent) => Promise<void>;
 }
 
 /** The waits before each in-process retry of a handler that failed transiently; then the queue takes over. */
@@ -60,11 +75,14 @@ export const defaultLeaseSeconds = 5;
  *   maxReceiveCount SQS's redrive policy moves it to the dead-letter queue.
  * - A message that can never be handled (not JSON, breaks its schema, unknown type) goes to the
  *   dead-letter queue at once, with the reason as message attributes, and does not hold up the others.
+ * - With a unit of work, the events of a received batch are handled together in it (see unitOfWork).
  */
 export class EventConsumer<T extends EventType> {
   private consumer?: SqsConsumer;
+  private queueUrl?: string;
   private deadLetterQueueUrl?: string;
   private deleter?: BatchDeleter;
+  private leases?: LeaseKeeper;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly receiveBackoff = new FailureBackoff();
   private readonly logger: Logger;
@@ -112,7 +130,9 @@ export class EventConsumer<T extends EventType> {
     }
     if (signal.aborted) return true; // stopped meanwhile: nothing to start
     this.receiveBackoff.succeeded();
+    this.queueUrl = queueUrl;
     this.deleter = new BatchDeleter(sqs, queueUrl, deleteLingerMs);
+    this.leases = new LeaseKeeper(sqs, queueUrl, this.leaseSeconds);
     this.consumer = SqsConsumer.create(this.sqsConsumerOptions(queueUrl));
     this.reportOn(this.consumer);
     this.consumer.start();
@@ -171,9 +191,8 @@ export class EventConsumer<T extends EventType> {
       waitTimeSeconds: this.waitTimeSeconds,
       // How long stop() waits for the last poll's messages to be handled (the receive itself is cancelled at once).
       pollingCompleteWaitTimeMs: (this.waitTimeSeconds + this.leaseSeconds) * 1000,
-      // Received messages are leased for leaseSeconds and the lease is renewed while they are handled.
+      // Received messages are leased for leaseSeconds; the LeaseKeeper renews the lease of each while it is handled.
       visibilityTimeout: this.leaseSeconds,
-      heartbeatInterval: this.leaseSeconds / 2.5,
       // Receive errors back off here (see backOffAfterFailures); the library's own pause covers only some of them.
       authenticationErrorTimeout: 0,
       preReceiveMessageCallback: () => this.backOffAfterFailures(),
@@ -181,8 +200,12 @@ export class EventConsumer<T extends EventType> {
       messageAttributeNames: ['All'],
       // Deleting is done here, after the handler (batched, see acknowledge()), and counted as in-flight work that stop() waits for.
       shouldDeleteMessages: false,
+      // A failed message is delayed here, each by its own receive count (retryLater); this only covers a bug in processBatch.
       terminateVisibilityTimeout: (messages) => retryDelaySeconds(messages[0]),
-      handleMessage: (message) => this.track(this.process(message)),
+      handleMessageBatch: async (messages) => {
+        await this.track(this.processBatch(messages));
+        return [];
+      },
     };
   }
 
@@ -201,9 +224,6 @@ export class EventConsumer<T extends EventType> {
     };
     consumer.on('empty', received);
     consumer.on('response_processed', received);
-    consumer.on('processing_error', (error, message) =>
-      this.logger.warn({ err: error, queue, messageId: message.MessageId }, 'event handler failed; the message will be retried'),
-    );
   }
 
   /** While the queue is unreachable, wait longer before each receive (see FailureBackoff), or until stop(). */
@@ -212,24 +232,101 @@ export class EventConsumer<T extends EventType> {
     await sleep(this.receiveBackoff.delayMs, undefined, { signal: this.receiving.signal }).catch(() => undefined);
   }
 
-  private async process(message: Message): Promise<Message> {
+  /**
+   * Handles a received batch: inside the unit of work when there is one (see EventConsumerOptions.unitOfWork), one
+   * event after another, and each on its own should the unit fail; otherwise each on its own, concurrently. Poison
+   * and events without a handler are always handled on their own (they go to the dead-letter queue). Never throws: a
+   * message that fails is delayed for its retry here, by its own receive count.
+   */
+  private async processBatch(messages: Message[]): Promise<void> {
+    this.leases!.hold(messages);
+    try {
+      await this.processEach(messages);
+    } finally {
+      for (const message of messages) this.leases!.release(message);
+    }
+  }
+
+  private async processEach(messages: Message[]): Promise<void> {
+    const handleable = this.options.unitOfWork && messages.length > 1 ? messages.flatMap((message) => this.handleable(message) ?? []) : [];
+    const alone = messages.filter((message) => !handleable.some((item) => item.message === message));
+    if (handleable.length > 0 && !(await this.processTogether(handleable))) alone.push(...handleable.map(({ message }) => message));
+    await Promise.all(alone.map((message) => this.processAlone(message)));
+  }
+
+  /** Runs the handlers of `items` one after another in the unit of work; false when it failed (nothing was kept). */
+  private async processTogether(items: Handleable[]): Promise<boolean> {
+    const startedAt = performance.now();
+    try {
+      await this.options.unitOfWork!(async () => {
+        for (const { handler, event } of items) await handler(event);
+      });
+    } catch (error) {
+      this.logger.info({ err: error, queue: this.options.queue.name, events: items.length }, 'handling a batch together failed; handling its events one by one');
+      return false;
+    }
+    for (const { message, event } of items) {
+      this.logHandled(event, startedAt, items.length);
+      this.acknowledge(message);
+    }
+    return true;
+  }
+
+  /** The message's event and its handler, or undefined when it is poison or has no handler here. */
+  private handleable(message: Message): Handleable | undefined {
+    try {
+      const event = decodeEvent(message.Body);
+      const handler = this.handlerOf(event);
+      return handler && { message, event, handler };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private handlerOf(event: AnyEvent): ((event: AnyEvent) => Promise<void>) | undefined {
+    // Typed per event when the handlers were given; here one event of any type is dispatched by its type.
+    const handlers = this.options.handlers as unknown as Partial<Record<EventType, (event: AnyEvent) => Promise<void>>>;
+    return handlers[event.type];
+  }
+
+  /** Handles one message: its event, or the dead-letter queue for poison; a failure delays its retry. */
+  private async processAlone(message: Message): Promise<void> {
     const startedAt = performance.now();
     try {
       const event = decodeEvent(message.Body);
-      // Typed per event when the handlers were given; here one event of any type is dispatched by its type.
-      const handlers = this.options.handlers as unknown as Partial<Record<EventType, (event: AnyEvent) => Promise<void>>>;
-      const handler = handlers[event.type];
+      const handler = this.handlerOf(event);
       if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queue.name} has no handler for ${event.type}`);
       await this.handleWithRetries(handler, event);
-      // One line per event, as pino-http writes one per request: its duration is what the benchmark reads.
-      const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
-      this.logger.info({ eventId: event.id, type: event.type, correlationId: event.correlationId, durationMs }, 'event handled');
+      this.logHandled(event, startedAt);
     } catch (error) {
-      if (!(error instanceof PoisonMessageError)) throw error;
-      await this.deadLetter(message, error);
+      if (!(error instanceof PoisonMessageError)) return this.retryLater(message, error);
+      try {
+        await this.deadLetter(message, error);
+      } catch (deadLetterError) {
+        return this.retryLater(message, deadLetterError);
+      }
     }
     this.acknowledge(message);
-    return message;
+  }
+
+  /** One line per event, as pino-http writes one per request: its duration is what the benchmark reads. */
+  private logHandled(event: AnyEvent, startedAt: number, batch?: number): void {
+    const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
+    this.logger.info({ eventId: event.id, type: event.type, correlationId: event.correlationId, durationMs, batch }, 'event handled');
+  }
+
+  /**
+   * Leaves a failed message for a retry after a delay that doubles with each receive (retryDelaySeconds); after the
+   * queue's maxReceiveCount, SQS's redrive policy moves it to the dead-letter queue. Should even that request fail,
+   * the message is back after its lease.
+   */
+  private async retryLater(message: Message, error: unknown): Promise<void> {
+    const queue = this.options.queue.name;
+    this.leases!.release(message);
+    this.logger.warn({ err: error, queue, messageId: message.MessageId }, 'event handler failed; the message will be retried');
+    await this.options.sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: retryDelaySeconds(message) }))
+      .catch((delayError: unknown) => this.logger.warn({ err: delayError, queue, messageId: message.MessageId }, 'delaying a failed message failed; it is back after its lease'));
   }
 
   /**
@@ -255,6 +352,7 @@ export class EventConsumer<T extends EventType> {
    */
   private acknowledge(message: Message): void {
     const queue = this.options.queue.name;
+    this.leases!.release(message);
     void this.track(
       this.deleter!.delete(message.ReceiptHandle!).catch((error: unknown) =>
         this.logger.warn({ err: error, queue, messageId: message.MessageId }, 'deleting a handled message failed; it will be delivered again and skipped'),

@@ -345,6 +345,81 @@ describe('EventPublisher and EventConsumer', () => {
     expect(handled).toEqual([good]);
   });
 
+  describe('with a unit of work (a batch handled together)', () => {
+    /** A stand-in for one database transaction: what handlers record inside it is kept only when all of it succeeds. */
+    function transactionDouble() {
+      const kept: string[] = [];
+      const units: { events: number; ok: boolean }[] = [];
+      let open: string[] | undefined;
+      return {
+        kept,
+        units,
+        unitOfWork: async (work: () => Promise<void>) => {
+          open = [];
+          try {
+            await work();
+            kept.push(...open);
+            units.push({ events: open.length, ok: true });
+          } catch (error) {
+            units.push({ events: open.length, ok: false });
+            throw error;
+          } finally {
+            open = undefined;
+          }
+        },
+        record: (id: string) => (open ?? kept).push(id),
+      };
+    }
+
+    async function consumeInUnits(transaction: ReturnType<typeof transactionDouble>, handle: (event: AnyEvent) => void) {
+      const queue = queueOf('catalog');
+      const handler = async (event: AnyEvent) => {
+        handle(event);
+        transaction.record(event.id);
+      };
+      const handlers = Object.fromEntries(consumers.catalog.consumes.map((type) => [type, handler])) as unknown as EventHandlers<ConsumedBy<'catalog'>>;
+      const consumer = new EventConsumer({ sqs: aws.sqs, queue, handlers, waitTimeSeconds: 1, unitOfWork: transaction.unitOfWork });
+      running.push(consumer);
+      await consumer.start();
+    }
+
+    it('handles the events of a received batch in one unit, acknowledges them, and still dead-letters poison on its own', async () => {
+      const queue = queueOf('catalog');
+      const events = Array.from({ length: 6 }, () => makeEvent('OrderPlaced'));
+      for (const event of events) await send(queue.name, encodeEvent(event));
+      await send(queue.name, 'not json');
+      const transaction = transactionDouble();
+
+      await consumeInUnits(transaction, () => undefined);
+
+      await eventually(async () => (transaction.kept.length === events.length ? true : undefined), { what: 'every event kept' });
+      await emptied(queue.name);
+      expect([...transaction.kept].sort()).toEqual(events.map(({ id }) => id).sort());
+      expect(transaction.units.some(({ events: count }) => count > 1)).toBe(true);
+      expect(transaction.units.every(({ ok }) => ok)).toBe(true);
+      expect((await receive(queue.deadLetterQueueName, 1)).map(({ Body }) => Body)).toEqual(['not json']);
+    });
+
+    it('when the unit fails, handles each of its events on its own: the neighbours are kept once, the failing one is retried', async () => {
+      const queue = queueOf('catalog');
+      const events = Array.from({ length: 4 }, () => makeEvent('OrderPlaced'));
+      const failing = events[1]!;
+      for (const event of events) await send(queue.name, encodeEvent(event));
+      const transaction = transactionDouble();
+      let failures = 0;
+
+      await consumeInUnits(transaction, (event) => {
+        // Fails in the unit, and once more on its own: the queue retries it later.
+        if (event.id === failing.id && failures < 2) throw new Error(`failure ${++failures}`);
+      });
+
+      await eventually(async () => (transaction.kept.length === events.length ? true : undefined), { what: 'every event kept', timeoutMs: 8_000 });
+      await emptied(queue.name);
+      expect([...transaction.kept].sort()).toEqual(events.map(({ id }) => id).sort());
+      expect(transaction.units.filter(({ ok }) => !ok)).not.toHaveLength(0);
+    });
+  });
+
   it('stop() resolves only after the handlers in flight have finished, and acknowledges their messages', async () => {
     const queue = queueOf('orders');
     const event = makeEvent('PaymentSettled');

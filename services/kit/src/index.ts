@@ -4,7 +4,7 @@ export { createPool, ensureDatabase } from './db/pool';
 export type { SqlExecutor } from './db/sql';
 export type { SqlClient, SqlTarget } from './db/sql-client';
 export { preparedStatement, type PreparedStatement } from './db/prepared';
-export { inTransaction } from './db/transaction';
+export { inSharedTransaction, inTransaction, queryTarget } from './db/transaction';
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http/app';
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
 export { errorHandler, HttpError, parseInput, uuidParam } from './http/errors';

@@ -11,6 +11,7 @@ import {
 import type pg from 'pg';
 import { readEnvironment, serviceEnvironment } from './config';
 import { createPool } from './db/pool';
+import { inSharedTransaction } from './db/transaction';
 import { isDatabaseUnavailable } from './db/unavailable';
 import type { ReadinessCheck } from './http/app';
 import { createLogger, type Logger } from './logger';
@@ -61,8 +62,11 @@ export interface ServiceInfrastructure {
   dispatcher: OutboxDispatcher;
   relay: OutboxRelay;
   readiness: ReadinessCheck[];
-  /** Builds the consumer of this service's own queue from the topology. */
-  consumer<T extends EventType>(handlers: EventHandlers<T>): EventConsumer<T>;
+  /**
+   * Builds the consumer of this service's own queue from the topology. `handleBatchesTogether` handles each received
+   * batch in one shared transaction (inSharedTransaction): for handlers whose every statement goes through inTransaction.
+   */
+  consumer<T extends EventType>(handlers: EventHandlers<T>, options?: { handleBatchesTogether?: boolean }): EventConsumer<T>;
   /** Publishes what was dispatched, disconnects the clients the service opened on the pool (its Prisma client), ends the pool. */
   close(...clients: { $disconnect(): Promise<void> }[]): Promise<void>;
 }
@@ -92,7 +96,7 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
       await Promise.all(clients.map((client) => client.$disconnect()));
       await pool.end();
     },
-    consumer: (handlers) =>
+    consumer: (handlers, { handleBatchesTogether = false } = {}) =>
       new EventConsumer({
         sqs: aws.sqs,
         queue,
@@ -101,6 +105,7 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
         logger,
         // A handler that failed because the database is briefly away is retried in process before the queue retries it.
         isTransient: isDatabaseUnavailable,
+        unitOfWork: handleBatchesTogether ? (work) => inSharedTransaction(pool, work) : undefined,
       }),
   };
 }

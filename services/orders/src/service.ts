@@ -45,7 +45,7 @@ export function createOrdersService(config: ServiceConfig, settings: OrdersSetti
     http: createHttpApp({ logger: infrastructure.logger, routes, readiness: infrastructure.readiness }),
     tasks: [
       infrastructure.relay,
-      infrastructure.consumer(ordersEventHandlers(db)),
+      infrastructure.consumer(ordersEventHandlers(db), { handleBatchesTogether: true }),
       periodic('order-deadline', settings.deadlineSweepMs, () => cancelOverdueOrders(db), infrastructure.logger),
     ],
     close: () => infrastructure.close(db),

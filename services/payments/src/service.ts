@@ -14,6 +14,8 @@ export function createPaymentsService(config: ServiceConfig, logger?: Logger, pr
   return {
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: paymentsRoutes(db, provider, config.adminToken), readiness: infrastructure.readiness }),
+    // Each event its own transaction until the card provider is called outside it (issue 16): a batch rolled back
+    // after a charge would charge its neighbours again.
     tasks: [infrastructure.relay, infrastructure.consumer(paymentsEventHandlers(db, provider))],
     close: () => infrastructure.close(db),
   };

@@ -1,3 +1,4 @@
+import { inSharedTransaction } from '@bookstore/kit';
 import { recordStatements, type StatementLog, useServiceDatabase } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
@@ -62,5 +63,15 @@ describe('round trips of the stock handlers', () => {
     expect(log.unprepared).toEqual([]);
     await sentBy(() => getBook(database.db, id));
     expect(log.unprepared).toEqual([]);
+  });
+
+  it('reserves a batch of orders handled together in one transaction: BEGIN, a lock and a write per order, COMMIT', async () => {
+    const [first, second] = [await book(5), await book(5)];
+    const orders = [[first], [first, second], [second]].map((books) => placed(randomUUID(), books.map(({ id }) => ({ bookId: id, quantity: 1 }))));
+    const sent = await sentBy(() => inSharedTransaction(database.pool, async () => {
+      for (const event of orders) await reserveStock(database.db, event);
+    }));
+    expect(sent).toHaveLength(2 + 2 * orders.length);
+    expect([sent[0], sent.at(-1)]).toEqual(['BEGIN', 'COMMIT']);
   });
 });

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { query, useOutboxTables } from '../testing';
-import { inTransaction } from './transaction';
+import { query, recordStatements, testLogger, useOutboxTables } from '../testing';
+import { createPool } from './pool';
+import { afterCommit, inSharedTransaction, inTransaction, queryTarget } from './transaction';
 
 const tables = useOutboxTables();
 
@@ -39,5 +40,78 @@ describe('inTransaction', () => {
     ).rejects.toThrow();
     expect(tables.pool.totalCount).toBeLessThanOrEqual(before);
     expect(await inTransaction(tables.pool, async (client) => (await client.query('SELECT 1 AS one')).rows)).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('inSharedTransaction', () => {
+  it('runs the inTransactions and queryTargets inside it as one transaction: one BEGIN and one COMMIT, all kept', async () => {
+    const own = createPool(tables.url, testLogger());
+    try {
+      const log = recordStatements(own);
+      const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+      const sent = await log.sentBy(() =>
+        inSharedTransaction(own, async () => {
+          await inTransaction(own, (client) => claim(client, ids[0]!));
+          await inTransaction(own, (client) => claim(client, ids[1]!));
+          await queryTarget(own).query(`INSERT INTO processed_events (event_id, type) VALUES ($1::uuid, 'Test')`, [ids[2]]);
+        }),
+      );
+      expect(sent.filter((statement) => !statement.startsWith('INSERT'))).toEqual(['BEGIN', 'COMMIT']);
+      for (const id of ids) expect(await claimed(id)).toBe(true);
+    } finally {
+      await own.end();
+    }
+  });
+
+  it('rolls everything back when any part throws, and runs no after-commit action', async () => {
+    const ids = [crypto.randomUUID(), crypto.randomUUID()];
+    const actions: string[] = [];
+    await expect(
+      inSharedTransaction(tables.pool, async () => {
+        await inTransaction(tables.pool, async (client) => {
+          await claim(client, ids[0]!);
+          afterCommit(tables.pool, () => actions.push('first'));
+        });
+        await inTransaction(tables.pool, async (client) => {
+          await claim(client, ids[1]!);
+          throw new Error('the second unit failed');
+        });
+      }),
+    ).rejects.toThrow('the second unit failed');
+    expect(await claimed(ids[0]!)).toBe(false);
+    expect(await claimed(ids[1]!)).toBe(false);
+    expect(actions).toEqual([]);
+  });
+
+  it('runs after-commit actions once everything has committed, in order; outside one they run at once', async () => {
+    const id = crypto.randomUUID();
+    const actions: string[] = [];
+    await inSharedTransaction(tables.pool, async () => {
+      await inTransaction(tables.pool, (client) => claim(client, id));
+      afterCommit(tables.pool, () => actions.push(`first, committed: ${String(actions.length)}`));
+      afterCommit(tables.pool, () => actions.push('second'));
+      expect(actions).toEqual([]);
+      // Another connection does not see the claim yet: nothing has committed.
+      expect(await claimed(id)).toBe(false);
+    });
+    expect(actions).toEqual(['first, committed: 0', 'second']);
+    afterCommit(tables.pool, () => actions.push('outside'));
+    expect(actions.at(-1)).toBe('outside');
+  });
+
+  it('is not joined by work on another pool', async () => {
+    const other = createPool(tables.url, testLogger());
+    try {
+      const id = crypto.randomUUID();
+      await expect(
+        inSharedTransaction(tables.pool, async () => {
+          await inTransaction(other, (client) => claim(client, id));
+          throw new Error('the shared transaction failed');
+        }),
+      ).rejects.toThrow();
+      expect(await claimed(id)).toBe(true);
+    } finally {
+      await other.end();
+    }
   });
 });

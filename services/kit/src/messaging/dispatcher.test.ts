@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { contracts, type AnyEvent } from '@bookstore/events';
 import { createPool } from '../db/pool';
+import { inSharedTransaction, inTransaction } from '../db/transaction';
 import { createLogger } from '../logger';
 import { FakePublisher, pgTransaction, query, recordStatements, testLogger, useOutboxTables } from '../testing';
 import { OutboxDispatcher } from './dispatcher';
@@ -53,6 +54,32 @@ describe('OutboxDispatcher', () => {
     await dispatcher.flush();
     expect(publisher.batches).toEqual([[first!.id], rest.map(({ id }) => id)]);
     expect(await publishedIds()).toEqual(ids([first!, ...rest]));
+  });
+
+  it('inside a shared transaction, publishes only once it has committed, and nothing when it rolls back', async () => {
+    const publisher = new FakePublisher();
+    const dispatcher = new OutboxDispatcher({ pool: tables.pool, publisher, logger: testLogger() });
+    const [kept, dropped] = [makeEvents(1), makeEvents(1)];
+
+    await inSharedTransaction(tables.pool, async () => {
+      await inTransaction(tables.pool, (client) => enqueueEvents(client, ...kept));
+      dispatcher.dispatch(kept);
+      await dispatcher.flush();
+      expect(publisher.calls).toBe(0);
+    });
+    await dispatcher.flush();
+    expect(publisher.batches).toEqual([ids(kept)]);
+
+    await expect(
+      inSharedTransaction(tables.pool, async () => {
+        await inTransaction(tables.pool, (client) => enqueueEvents(client, ...dropped));
+        dispatcher.dispatch(dropped);
+        throw new Error('a later event of the batch failed');
+      }),
+    ).rejects.toThrow();
+    await dispatcher.flush();
+    expect(publisher.batches).toEqual([ids(kept)]);
+    expect(await publishedIds()).toEqual(ids(kept));
   });
 
   it('leaves what it could not publish unpublished, and the relay publishes it once past its grace period', async () => {

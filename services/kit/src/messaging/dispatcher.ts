@@ -1,5 +1,6 @@
 import { FailureBackoff, type AnyEvent, type EventPublisher } from '@bookstore/events';
 import type pg from 'pg';
+import { afterCommit } from '../db/transaction';
 import type { Logger } from '../logger';
 import { markPublishedStatement } from './outbox';
 
@@ -37,10 +38,13 @@ export class OutboxDispatcher implements CommittedEvents {
 
   constructor(private readonly options: OutboxDispatcherOptions) {}
 
+  /** Inside a shared transaction (a batch of events handled together), waits until that transaction commits. */
   dispatch(events: readonly AnyEvent[]): void {
     if (events.length === 0) return;
-    this.queued.push(...events);
-    this.publishing ??= this.publishQueued().finally(() => (this.publishing = undefined));
+    afterCommit(this.options.pool, () => {
+      this.queued.push(...events);
+      this.publishing ??= this.publishQueued().finally(() => (this.publishing = undefined));
+    });
   }
 
   /** Resolves once everything dispatched so far has been published (or left to the relay) and marked. */

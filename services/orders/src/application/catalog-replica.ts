@@ -1,5 +1,5 @@
 import type { EventOf } from '@bookstore/events';
-import { claimEventSql } from '@bookstore/kit';
+import { claimEventSql, queryTarget } from '@bookstore/kit';
 import type { OrdersDb } from '../infrastructure/database';
 
 /**
@@ -11,7 +11,7 @@ import type { OrdersDb } from '../infrastructure/database';
  */
 export async function replicateBook(db: Pick<OrdersDb, 'pool'>, event: EventOf<'BookUpserted'>): Promise<void> {
   const { bookId, title, author, priceCents, currency, revision } = event.data;
-  await db.pool.query(
+  await queryTarget(db.pool).query(
     `WITH claimed AS (${claimEventSql('$1', '$2')})
      INSERT INTO book_replicas (id, title, author, price_cents, currency, revision, updated_at)
      SELECT $3::uuid, $4, $5, $6::int, $7, $8::int, now() FROM claimed

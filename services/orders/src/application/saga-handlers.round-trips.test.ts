@@ -5,6 +5,7 @@ import { cancelOverdueOrders } from './cancel-overdue-orders';
 import { replicateBook } from './catalog-replica';
 import { released, reserved, settled, storedOrder } from './saga.fixtures';
 import { useOrdersDatabase } from './test-support';
+import { inSharedTransaction } from '@bookstore/kit';
 import { recordStatements, type StatementLog } from '@bookstore/kit/testing';
 
 /**
@@ -59,5 +60,15 @@ describe('round trips of the saga handlers', () => {
     expect(log.unprepared).toEqual([]);
     await sentBy(() => applySagaEvent(orders.db, settled(orderId)));
     expect(log.unprepared).toEqual([]);
+  });
+
+  it('applies a batch of saga events handled together in one transaction: BEGIN, a claim and a write per event, COMMIT', async () => {
+    const [one, two] = [await storedOrder(orders.db.pool), await storedOrder(orders.db.pool)];
+    const events = [reserved(one), reserved(two), settled(one)];
+    const sent = await sentBy(() => inSharedTransaction(orders.db.pool, async () => {
+      for (const event of events) await applySagaEvent(orders.db, event);
+    }));
+    expect(sent).toHaveLength(2 + 2 * events.length);
+    expect([sent[0], sent.at(-1)]).toEqual(['BEGIN', 'COMMIT']);
   });
 });
