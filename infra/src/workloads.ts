@@ -118,9 +118,12 @@ export class Workloads extends pulumi.ComponentResource {
       ...(role === 'migrate'
         ? {}
         : { dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }], stopTimeout: stopTimeoutSeconds }),
-      ...(role === 'api'
-        ? {
-            portMappings: [{ containerPort: port, protocol: 'tcp' }],
+      ...(role === 'api' ? { portMappings: [{ containerPort: port, protocol: 'tcp' }] } : {}),
+      // Liveness from inside the task, for the API and the worker (which serves its health on the same port): a
+      // process that hangs is replaced. /healthz, not /readyz: a worker waiting for SNS/SQS or the database is alive.
+      ...(role === 'migrate'
+        ? {}
+        : {
             healthCheck: {
               command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${port}${healthPaths.live}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
               interval: 15,
@@ -128,8 +131,7 @@ export class Workloads extends pulumi.ComponentResource {
               retries: 3,
               startPeriod: 30,
             },
-          }
-        : {}),
+          }),
     });
 
     for (const role of ['api', 'worker'] as const) {

@@ -274,6 +274,15 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         }
       });
 
+      it("checks the liveness of every API and worker container on its own port's /healthz, and exposes only the API's port", () => {
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name))) {
+          const main = JSON.parse(definition.inputs.containerDefinitions).find((container: any) => container.name !== 'migrate');
+          const port = main.environment.find(({ name }: any) => name === 'PORT').value;
+          expect(main.healthCheck.command.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
+          expect(main.portMappings ?? []).toEqual(main.name === 'api' ? [{ containerPort: Number(port), protocol: 'tcp' }] : []);
+        }
+      });
+
       it("runs the services' containers on a read-only root filesystem", () => {
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name))) {
           for (const container of JSON.parse(definition.inputs.containerDefinitions)) expect([container.name, container.readonlyRootFilesystem]).toEqual([container.name, true]);

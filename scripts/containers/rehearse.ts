@@ -342,7 +342,8 @@ async function startServices(postgresPort: number): Promise<void> {
     // As ECS's migrate step: the admin URL creates the service's own role and database, then migrates as that role.
     await oneShot(`${name}-migrate`, [...environment, '--env', `DATABASE_ADMIN_URL=${postgres!.url}/postgres`, imageOf(name), 'migrate'], 180_000);
     await detached(`${name}-api`, [...environment, '--env', `PORT=${services[name].port}`, imageOf(name), 'api']);
-    await detached(`${name}-worker`, [...environment, imageOf(name), 'worker']);
+    // On the host's network, a worker needs a port of its own for its health (/healthz, /readyz).
+    await detached(`${name}-worker`, [...environment, '--env', `PORT=${await freePort()}`, imageOf(name), 'worker']);
   }
   record('PASS', 'migrate one-shots', serviceNames.map((name) => `${name}-migrate exit 0`).join(', '));
   for (const name of serviceNames) {
@@ -353,8 +354,9 @@ async function startServices(postgresPort: number): Promise<void> {
   for (const name of serviceNames) {
     const state = await containerState(`${name}-worker`);
     if (!state.running) throw new Error(`${name}-worker exited ${state.exitCode}: ${lastLines(await containerLogs(`${name}-worker`))}`);
+    const check = await podman(['healthcheck', 'run', `${prefix}${name}-worker`], 30_000);
+    record(check.status === 0 ? 'PASS' : 'FAIL', `${name}-worker running; the image's HEALTHCHECK`, check.status === 0 ? 'healthy' : `unhealthy: ${lastLines(check.stdout + meaningful(check.stderr))}`);
   }
-  record('PASS', 'workers running', serviceNames.map((name) => `${name}-worker`).join(', '));
 }
 
 async function startFrontend(): Promise<void> {
@@ -431,7 +433,7 @@ async function readOnlyRootFilesystem(postgresPort: number): Promise<void> {
   try {
     const started = performance.now();
     await detached('readonly-api', [...readOnly, ...environment, '--env', `PORT=${port}`, imageOf('catalog'), 'api']);
-    await detached('readonly-worker', [...readOnly, ...environment, imageOf('catalog'), 'worker']);
+    await detached('readonly-worker', [...readOnly, ...environment, '--env', `PORT=${await freePort()}`, imageOf('catalog'), 'worker']);
     await waitForHttp('readonly-api', `http://127.0.0.1:${port}/healthz`, 60_000);
     const healthy = seconds(started);
     const check = await podman(['healthcheck', 'run', `${prefix}readonly-api`], 30_000);

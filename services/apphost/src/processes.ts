@@ -39,22 +39,23 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
   const processes: ServiceProcess[] = [];
   const serviceUrls = {} as Record<ServiceName, string>;
   for (const name of serviceNames) {
-    const port = await freePort();
-    serviceUrls[name] = `http://127.0.0.1:${port}`;
-    const env = {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ...serviceEnvironment(options, databaseUrls[name]),
-    };
+    // The API's port, and the worker's, where it serves its health.
+    const ports = { api: await freePort(), worker: await freePort() };
+    serviceUrls[name] = `http://127.0.0.1:${ports.api}`;
     for (const role of ['api', 'worker'] as const) {
+      const env = {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        HOST: '127.0.0.1',
+        PORT: String(ports[role]),
+        ...serviceEnvironment(options, databaseUrls[name]),
+      };
       processes.push(
         new ServiceProcess({
           name,
           role,
           env,
           nodeFlags: options.nodeFlags ?? [],
-          port: role === 'api' ? port : undefined,
+          port: ports[role],
           logDir: options.logDir,
           supervise: options.supervise,
           onUnexpectedExit: options.onUnexpectedExit,
@@ -78,7 +79,7 @@ interface ServiceProcessOptions {
   role: Role;
   env: Record<string, string>;
   nodeFlags: string[];
-  /** The API's port; kept across restarts so clients find it again. */
+  /** The port it listens on (an API's, a worker's health); kept across restarts so clients find it again. */
   port?: number;
   logDir: string;
   supervise?: boolean;

@@ -12,6 +12,7 @@ export function createCatalogService(config: ServiceConfig, logger?: Logger): Se
   return {
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness }),
+    readiness: infrastructure.readiness,
     tasks: [infrastructure.relay, infrastructure.consumer(catalogEventHandlers(db), { handleBatchesTogether: true })],
     close: () => infrastructure.close(db),
   };

@@ -3,11 +3,12 @@ import { runService, type BackgroundTask, type Service } from './lifecycle';
 import { occupiedPort, testLogger } from './testing';
 
 /** A service of real parts (an Express app, tasks that say what happens to them) that records its life. */
-function recordingService(tasks: Record<string, { startFails?: boolean }>) {
+function recordingService(tasks: Record<string, { startFails?: boolean }>, databaseUp = true) {
   const happened: string[] = [];
   const service: Service = {
     logger: testLogger(),
-    http: express(),
+    http: express().get('/api/thing', (_req, res) => void res.json({ api: true })),
+    readiness: [{ name: 'database', check: async () => (databaseUp ? undefined : Promise.reject(new Error('connection refused'))) }],
     tasks: Object.entries(tasks).map(
       ([name, { startFails }]): BackgroundTask => ({
         start() {
@@ -55,5 +56,20 @@ describe('runService', () => {
     await Promise.all([running.stop(), running.stop()]);
 
     expect(happened).toEqual(['relay started', 'consumer started', 'consumer stopped', 'relay stopped', 'closed']);
+  });
+
+  it('serves a worker alone its health on the port, not the API: /readyz says which dependency it cannot reach', async () => {
+    const { service } = recordingService({ consumer: {} }, false);
+    const running = await runService(service, { roles: ['worker'], port: 0 });
+    try {
+      const url = `http://127.0.0.1:${running.port}`;
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'not_ready', checks: { database: 'unavailable' } });
+      expect((await fetch(`${url}/api/thing`)).status).toBe(404);
+    } finally {
+      await running.stop();
+    }
   });
 });

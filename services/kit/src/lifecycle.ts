@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type express from 'express';
+import { createHealthApp, type ReadinessCheck } from './http/health';
 import type { Logger } from './logger';
 import type { ServiceName } from './platform';
 
@@ -13,6 +14,8 @@ export interface BackgroundTask {
 export interface Service {
   logger: Logger;
   http: express.Express;
+  /** What `/readyz` checks: an API's and a worker's (which serves only its health, see runService). */
+  readiness: ReadinessCheck[];
   /** Run by the worker role, in this order; stopped in reverse. */
   tasks: BackgroundTask[];
   /** Closes what the service opened (database clients and pool). */
@@ -35,13 +38,14 @@ export interface ServiceDefinition {
 export type Role = 'api' | 'worker';
 
 export interface RunningService {
-  /** The bound HTTP port, when the api role runs. */
+  /** The bound HTTP port: the API's, or a worker's health port. */
   port?: number;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the roles' parts: the worker's tasks in order, then the API's listener. When one fails, what already
+ * Starts the roles' parts: the worker's tasks in order, then the API's listener; a worker alone listens on `port`
+ * (when given) for its health only, so that it too can say whether it reaches its dependencies. When one fails, what already
  * started is stopped again (in reverse) and the service closed, so a failed start leaves nothing running.
  */
 export async function runService(service: Service, { roles, port, host = '127.0.0.1' }: { roles: Role[]; port?: number; host?: string }): Promise<RunningService> {
@@ -60,6 +64,7 @@ export async function runService(service: Service, { roles, port, host = '127.0.
       }
     }
     if (roles.includes('api')) server = await listen(service.http, port ?? 0, host);
+    else if (port !== undefined) server = await listen(createHealthApp(service.logger, service.readiness), port, host);
   } catch (error) {
     await stop().catch((stopError: unknown) => service.logger.warn({ err: stopError }, 'stopping after a failed start failed'));
     throw error;

@@ -13,7 +13,7 @@ import { readEnvironment, serviceEnvironment } from './config';
 import { createPool } from './db/pool';
 import { inSharedTransaction } from './db/transaction';
 import { isDatabaseUnavailable } from './db/unavailable';
-import type { ReadinessCheck } from './http/app';
+import type { ReadinessCheck } from './http/health';
 import { createLogger, type Logger } from './logger';
 import { OutboxDispatcher } from './messaging/dispatcher';
 import { OutboxRelay } from './messaging/relay';

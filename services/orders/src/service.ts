@@ -43,6 +43,7 @@ export function createOrdersService(config: ServiceConfig, settings: OrdersSetti
   return {
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes, readiness: infrastructure.readiness }),
+    readiness: infrastructure.readiness,
     tasks: [
       infrastructure.relay,
       infrastructure.consumer(ordersEventHandlers(db), { handleBatchesTogether: true }),

@@ -16,6 +16,7 @@ export function createPaymentsService(config: ServiceConfig, logger?: Logger, pr
     http: createHttpApp({ logger: infrastructure.logger, routes: paymentsRoutes(db, provider, config.adminToken), readiness: infrastructure.readiness }),
     // Each event its own transaction until the card provider is called outside it (issue 16): a batch rolled back
     // after a charge would charge its neighbours again.
+    readiness: infrastructure.readiness,
     tasks: [infrastructure.relay, infrastructure.consumer(paymentsEventHandlers(db, provider))],
     close: () => infrastructure.close(db),
   };

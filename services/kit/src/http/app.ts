@@ -4,12 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import { healthPaths } from '../platform';
 import { errorHandler, HttpError, unknownRoute } from './errors';
-
-/** A dependency `/readyz` checks; `check` throws when it is unreachable. */
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<unknown>;
-}
+import { healthRoutes, type ReadinessCheck } from './health';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -36,24 +31,7 @@ export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): ex
     }),
   );
 
-  app.get(healthPaths.live, (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get(healthPaths.ready, async (_req, res) => {
-    const results = await Promise.all(
-      readiness.map(async ({ name, check }) => {
-        try {
-          await check();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          logger.warn({ err: error, dependency: name }, 'readiness check failed');
-          return [name, 'unavailable'] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, status]) => status === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
-  });
+  app.use(healthRoutes(logger, readiness));
 
   app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }), rejectUnstorableText);
   app.use(routes);
