@@ -232,12 +232,7 @@ export class EventConsumer<T extends EventType> {
     await sleep(this.receiveBackoff.delayMs, undefined, { signal: this.receiving.signal }).catch(() => undefined);
   }
 
-  /**
-   * Handles a received batch: inside the unit of work when there is one (see EventConsumerOptions.unitOfWork), one
-   * event after another, and each on its own should the unit fail; otherwise each on its own, concurrently. Poison
-   * and events without a handler are always handled on their own (they go to the dead-letter queue). Never throws: a
-   * message that fails is delayed for its retry here, by its own receive count.
-   */
+  /** Handles a received batch (processEach), keeping each message's lease until it is settled. */
   private async processBatch(messages: Message[]): Promise<void> {
     this.leases!.hold(messages);
     try {
@@ -247,6 +242,12 @@ export class EventConsumer<T extends EventType> {
     }
   }
 
+  /**
+   * Inside the unit of work when there is one (see EventConsumerOptions.unitOfWork), one event after another, and
+   * each on its own should the unit fail; otherwise each on its own, concurrently. Poison and events without a
+   * handler are always handled on their own (they go to the dead-letter queue). Never throws: a message that fails
+   * is delayed for its retry here, by its own receive count.
+   */
   private async processEach(messages: Message[]): Promise<void> {
     const handleable = this.options.unitOfWork && messages.length > 1 ? messages.flatMap((message) => this.handleable(message) ?? []) : [];
     const alone = messages.filter((message) => !handleable.some((item) => item.message === message));
