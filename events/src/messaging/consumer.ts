@@ -249,7 +249,7 @@ export class EventConsumer<T extends EventType> {
    * is delayed for its retry here, by its own receive count.
    */
   private async processEach(messages: Message[]): Promise<void> {
-    const handleable = this.options.unitOfWork && messages.length > 1 ? messages.flatMap((message) => this.handleable(message) ?? []) : [];
+    const handleable = this.options.unitOfWork && messages.length > 1 ? messages.flatMap((message) => this.handleableOrNone(message)) : [];
     const alone = messages.filter((message) => !handleable.some((item) => item.message === message));
     if (handleable.length > 0 && !(await this.processTogether(handleable))) alone.push(...handleable.map(({ message }) => message));
     await Promise.all(alone.map((message) => this.processAlone(message)));
@@ -273,30 +273,30 @@ export class EventConsumer<T extends EventType> {
     return true;
   }
 
-  /** The message's event and its handler, or undefined when it is poison or has no handler here. */
-  private handleable(message: Message): Handleable | undefined {
-    try {
-      const event = decodeEvent(message.Body);
-      const handler = this.handlerOf(event);
-      return handler && { message, event, handler };
-    } catch {
-      return undefined;
-    }
-  }
-
-  private handlerOf(event: AnyEvent): ((event: AnyEvent) => Promise<void>) | undefined {
+  /** The message's event and its handler; throws PoisonMessageError when it is poison or has no handler here. */
+  private decode(message: Message): Handleable {
+    const event = decodeEvent(message.Body);
     // Typed per event when the handlers were given; here one event of any type is dispatched by its type.
     const handlers = this.options.handlers as unknown as Partial<Record<EventType, (event: AnyEvent) => Promise<void>>>;
-    return handlers[event.type];
+    const handler = handlers[event.type];
+    if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queue.name} has no handler for ${event.type}`);
+    return { message, event, handler };
+  }
+
+  /** decode()'s result as a list of one, or none for poison, which is handled on its own. */
+  private handleableOrNone(message: Message): Handleable[] {
+    try {
+      return [this.decode(message)];
+    } catch {
+      return [];
+    }
   }
 
   /** Handles one message: its event, or the dead-letter queue for poison; a failure delays its retry. */
   private async processAlone(message: Message): Promise<void> {
     const startedAt = performance.now();
     try {
-      const event = decodeEvent(message.Body);
-      const handler = this.handlerOf(event);
-      if (!handler) throw new PoisonMessageError('unknown_type', `${this.options.queue.name} has no handler for ${event.type}`);
+      const { event, handler } = this.decode(message);
       await this.handleWithRetries(handler, event);
       this.logHandled(event, startedAt);
     } catch (error) {

@@ -7,8 +7,8 @@ import type pg from 'pg';
  * Inside inSharedTransaction on the same pool, `work` joins that transaction instead.
  */
 export async function inTransaction<R>(pool: Pick<pg.Pool, 'connect'>, work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
-  const shared = sharedTransaction.getStore();
-  if (shared?.pool === pool) return work(shared.client);
+  const shared = sharedTransactionOn(pool);
+  if (shared) return work(shared.client);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -28,6 +28,12 @@ export async function inTransaction<R>(pool: Pick<pg.Pool, 'connect'>, work: (cl
 
 const sharedTransaction = new AsyncLocalStorage<{ pool: object; client: pg.PoolClient; afterCommit: (() => void)[] }>();
 
+/** The shared transaction on `pool` the caller runs inside, if any. */
+function sharedTransactionOn(pool: object) {
+  const shared = sharedTransaction.getStore();
+  return shared?.pool === pool ? shared : undefined;
+}
+
 /**
  * Runs `work` as one transaction that every inTransaction on the same pool inside it joins: their statements run on
  * its connection, with no BEGIN or COMMIT of their own, and what they hand to afterCommit waits until the whole of
@@ -35,8 +41,8 @@ const sharedTransaction = new AsyncLocalStorage<{ pool: object; client: pg.PoolC
  * handles a received batch of events this way (issue 13): two statements of transaction control per batch instead
  * of two per event.
  *
- * Inside `work`, every statement must go through inTransaction (or queryTarget): one sent on another connection of the pool does not
- * see what the shared transaction wrote, and waits for the locks it holds for as long as it is open.
+ * Inside `work`, every statement must go through inTransaction (or queryTarget): one sent on another connection of
+ * the pool does not see what the shared transaction wrote, and waits for the locks it holds for as long as it is open.
  */
 export async function inSharedTransaction<R>(pool: Pick<pg.Pool, 'connect'>, work: () => Promise<R>): Promise<R> {
   const afterCommit: (() => void)[] = [];
@@ -47,8 +53,8 @@ export async function inSharedTransaction<R>(pool: Pick<pg.Pool, 'connect'>, wor
 
 /** Runs `action` once the shared transaction on `pool` the caller runs inside commits, or at once outside one. */
 export function afterCommit(pool: object, action: () => void): void {
-  const shared = sharedTransaction.getStore();
-  if (shared?.pool === pool) shared.afterCommit.push(action);
+  const shared = sharedTransactionOn(pool);
+  if (shared) shared.afterCommit.push(action);
   else action();
 }
 
@@ -57,6 +63,5 @@ export function afterCommit(pool: object, action: () => void): void {
  * runs inside one on `pool` (so that it joins it, see inSharedTransaction), else on the pool.
  */
 export function queryTarget(pool: pg.Pool): Pick<pg.Pool, 'query'> {
-  const shared = sharedTransaction.getStore();
-  return shared?.pool === pool ? shared.client : pool;
+  return sharedTransactionOn(pool)?.client ?? pool;
 }
