@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contractChanges, currentContract, publishedContract } from './contract-schemas';
+import { contractChanges, publishedContract, readableContracts } from './contract-schemas';
 import { contracts, eventTypes } from './contracts';
 
 /**
@@ -7,12 +7,14 @@ import { contracts, eventTypes } from './contracts';
  * rolling deploy, and messages already on a queue, hold the old contract; a change goes out as the next version.
  */
 describe('published event contracts (events/schemas)', () => {
-  it.each(eventTypes)('%s: its version is published (npm run contracts:publish) and the code still matches it', (type) => {
-    const current = currentContract(type);
-    const published = publishedContract(type, current.version);
-    expect(published).toBeDefined();
-    expect(contractChanges(published, current)).toEqual([]);
-  });
+  it.each(eventTypes.flatMap(readableContracts).map((contract) => [`${contract.type} v${contract.version}`, contract] as const))(
+    '%s, a version the code reads, is published (npm run contracts:publish) and the code still matches it',
+    (_, contract) => {
+      const published = publishedContract(contract.type, contract.version);
+      expect(published).toBeDefined();
+      expect(contractChanges(published, contract)).toEqual([]);
+    },
+  );
 });
 
 describe('contractChanges', () => {
@@ -42,8 +44,8 @@ describe('contractChanges', () => {
   });
 
   it('finds a real contract changed without a new version', () => {
-    const current = currentContract('OrderCancelled');
-    const widened = { ...current, data: z.toJSONSchema(contracts.OrderCancelled.data.extend({ note: z.string() }), { io: 'input' }) };
+    const [current] = readableContracts('OrderCancelled');
+    const widened = { ...current!, data: z.toJSONSchema(contracts.OrderCancelled.data.extend({ note: z.string() }), { io: 'input' }) };
     expect(contractChanges(current, widened)).not.toEqual([]);
   });
 });

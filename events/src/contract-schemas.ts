@@ -18,10 +18,15 @@ export function schemaFileOf(type: string, version: number): string {
   return path.join(schemasDir, `${type}.v${version}.json`);
 }
 
-/** The contract of an event type as the code defines it now, in the form it is published. */
-export function currentContract(type: EventType): PublishedContract {
-  const { version, producer, data } = contracts[type];
-  return { type, version, producer, data: z.toJSONSchema(data, { io: 'input' }) as Record<string, unknown> };
+/** Every version of an event type the code reads, the current one first, in the form each is published. */
+export function readableContracts(type: EventType): PublishedContract[] {
+  const { version, producer, data, earlierVersions } = contracts[type];
+  return [{ version, data }, ...earlierVersions].map((readable) => ({
+    type,
+    version: readable.version,
+    producer,
+    data: z.toJSONSchema(readable.data, { io: 'input' }) as Record<string, unknown>,
+  }));
 }
 
 export function publishedContract(type: string, version: number): PublishedContract | undefined {
@@ -49,21 +54,21 @@ export function contractChanges(published: unknown, current: unknown, at = ''): 
 }
 
 /**
- * Commits the schema of every event version that has none yet; never rewrites a published one. Returns the files
- * written, and the versions whose published schema the code no longer matches (each needs a new version instead).
+ * Commits the schema of every event version the code reads that has none yet; never rewrites a published one. Returns
+ * the files written, and the versions whose published schema the code no longer matches (each needs a new version).
  */
 export function publishContracts(): { written: string[]; changed: string[] } {
   mkdirSync(schemasDir, { recursive: true });
   const written: string[] = [];
   const changed: string[] = [];
-  for (const type of eventTypes) {
-    const current = currentContract(type);
-    const published = publishedContract(type, current.version);
+  for (const contract of eventTypes.flatMap(readableContracts)) {
+    const file = schemaFileOf(contract.type, contract.version);
+    const published = publishedContract(contract.type, contract.version);
     if (!published) {
-      writeFileSync(schemaFileOf(type, current.version), `${JSON.stringify(current, null, 2)}\n`);
-      written.push(path.basename(schemaFileOf(type, current.version)));
-    } else if (contractChanges(published, current).length > 0) {
-      changed.push(`${type} v${current.version}`);
+      writeFileSync(file, `${JSON.stringify(contract, null, 2)}\n`);
+      written.push(path.basename(file));
+    } else if (contractChanges(published, contract).length > 0) {
+      changed.push(`${contract.type} v${contract.version}`);
     }
   }
   return { written, changed };

@@ -5,7 +5,7 @@ export { serviceNames, type ServiceName } from './services';
 export { createAwsClients, type AwsClients, type AwsOptions } from './messaging/aws';
 export { findQueueUrl, findTopicArn } from './messaging/addresses';
 export { EventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from './messaging/consumer';
-export { decodeEvent, encodeEvent } from './messaging/decode';
+export { decodeEvent, encodeEvent, NewerVersionError } from './messaging/decode';
 export { FailureBackoff } from './messaging/failure-backoff';
 export type { Logger } from './messaging/logger';
 export { failureAttributes, PoisonMessageError, type PoisonReason } from './messaging/poison';

@@ -5,7 +5,7 @@ import * as orders from './orders';
 import * as payments from './payments';
 
 export { catalog, orders, payments };
-export type { EventContract, Producer } from './define';
+export { earlierVersion, type EarlierVersion, type EventContract, type Producer } from './define';
 export { cancellationReason, type CancellationReason } from './orders';
 export { declineCode, type DeclineCode } from './payments';
 
@@ -34,7 +34,3 @@ export type EventOf<T extends EventType> = Envelope<T, EventData<T>>;
 export type AnyEvent = { [T in EventType]: EventOf<T> }[EventType];
 
 export const eventTypes = Object.keys(contracts) as EventType[];
-
-export function isEventType(type: string): type is EventType {
-  return Object.hasOwn(contracts, type);
-}

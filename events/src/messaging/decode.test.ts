@@ -1,6 +1,9 @@
-import { contracts, eventTypes, type AnyEvent, type EventType } from '../contracts';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { cancellationReason, contracts, earlierVersion, eventTypes, type AnyEvent, type EventType } from '../contracts';
+import { defineEvent } from '../contracts/define';
 import { sampleEvent } from '../testing';
-import { decodeEvent, encodeEvent } from './decode';
+import { decodeEvent, encodeEvent, NewerVersionError } from './decode';
 import { PoisonMessageError, type PoisonReason } from './poison';
 
 const sample = (type: EventType) => sampleEvent(type);
@@ -58,8 +61,41 @@ describe('decodeEvent', () => {
     expect(rejection(JSON.stringify({ ...validJson(), type: 'toString' }))).toBe('unknown_type');
   });
 
-  it('rejects a version the contract does not have as unsupported_version', () => {
-    expect(rejection(JSON.stringify({ ...validJson(), version: contracts.OrderPlaced.version + 1 }))).toBe('unsupported_version');
+  it('leaves a version newer than the contract to a consumer on newer code: not poison', () => {
+    const body = JSON.stringify({ ...validJson(), version: contracts.OrderPlaced.version + 1 });
+    expect(() => decodeEvent(body)).toThrow(NewerVersionError);
+  });
+
+  describe('with a second version of an event (a rehearsal of README\'s "Changing an event")', () => {
+    const v1 = contracts.OrderCancelled;
+    // v2 renames `reason` to `cause`, a breaking change; v1 stays readable while messages of it may be in flight.
+    const v2Data = z.strictObject({ orderId: z.uuid(), cause: cancellationReason });
+    const v2 = defineEvent({
+      ...v1,
+      version: 2,
+      data: v2Data,
+      earlierVersions: [earlierVersion(1, v1.data, ({ orderId, reason }) => ({ orderId, cause: reason }))],
+    });
+    const registry = { ...contracts, OrderCancelled: v2 };
+    const v1Json = () => JSON.parse(encodeEvent(sample('OrderCancelled')));
+
+    it('hands a handler version 1 upgraded to version 2', () => {
+      const event = v1Json();
+      expect(decodeEvent(JSON.stringify(event), registry)).toEqual({ ...event, version: 2, data: { orderId: event.data.orderId, cause: event.data.reason } });
+    });
+
+    it('reads version 2 as it is', () => {
+      const event = v2.create({ orderId: randomUUID(), cause: 'timeout' }, { correlationId: 'c' });
+      expect(decodeEvent(JSON.stringify(event), registry)).toEqual(event);
+    });
+
+    it('validates a version 1 message against version 1, and a retired version is poison', () => {
+      expect(() => decodeEvent(JSON.stringify({ ...v1Json(), data: { orderId: randomUUID(), cause: 'timeout' } }), registry)).toThrow(
+        expect.objectContaining({ reason: 'schema_violation' }),
+      );
+      const retired = { ...registry, OrderCancelled: { ...v2, earlierVersions: [] } };
+      expect(() => decodeEvent(JSON.stringify(v1Json()), retired)).toThrow(expect.objectContaining({ reason: 'unsupported_version' }));
+    });
   });
 
   it.each([

@@ -16,7 +16,8 @@ import { consumers, resolveTopology, topicOfEvent, typeAttribute, type ConsumedB
 import { findQueueUrl } from './addresses';
 import { createAwsClients, type AwsClients } from './aws';
 import { defaultLeaseSeconds, EventConsumer, type EventHandlers } from './consumer';
-import { encodeEvent } from './decode';
+import { encodeEvent, NewerVersionError } from './decode';
+import { silentLogger } from './logger';
 import { sampleEvent } from '../testing';
 import { failureAttributes } from './poison';
 import { provisionTopology, type ProvisionedTopology } from './provisioner';
@@ -343,6 +344,24 @@ describe('EventPublisher and EventConsumer', () => {
     await eventually(async () => (handled.length > 0 ? true : undefined), { what: 'the good event' });
     await emptied(queue.name);
     expect(handled).toEqual([good]);
+  });
+
+  it('leaves an event of a version newer than its code for a retry (a consumer on the new code will read it), not for the dead-letter queue', async () => {
+    const queue = queueOf('catalog');
+    const fromTheFuture = JSON.stringify({ ...JSON.parse(encodeEvent(makeEvent('OrderPlaced'))), version: contracts.OrderPlaced.version + 1 });
+    const retried: unknown[] = [];
+    const logger = { ...silentLogger, warn: (details: object) => retried.push((details as { err?: unknown }).err) };
+    const handled: AnyEvent[] = [];
+    const handlers = Object.fromEntries(consumers.catalog.consumes.map((type) => [type, async (event: AnyEvent) => void handled.push(event)]));
+    const consumer = new EventConsumer({ sqs: aws.sqs, queue, handlers: handlers as unknown as EventHandlers<ConsumedBy<'catalog'>>, waitTimeSeconds: 1, logger });
+    running.push(consumer);
+    await consumer.start();
+    await send(queue.name, fromTheFuture);
+
+    await eventually(async () => (retried.length > 0 ? true : undefined), { what: 'the newer event to be left for a retry' });
+    expect(retried[0]).toBeInstanceOf(NewerVersionError);
+    expect(handled).toEqual([]);
+    expect(await messagesIn(queue.deadLetterQueueName)).toBe(0);
   });
 
   describe('with a unit of work (a batch handled together)', () => {
