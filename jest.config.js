@@ -9,6 +9,8 @@ module.exports = {
     'services/apphost/(test/global-setup|src/postgres|src/emulator)\\.ts$': swc({ type: 'commonjs', ignoreDynamic: true }),
     '^.+\\.(t|j)sx?$': swc({ type: 'commonjs' }),
   },
+  // Compiled to CommonJS like our own code: ESM-only packages jest cannot require without --experimental-vm-modules.
+  transformIgnorePatterns: ['/node_modules/(?!@apidevtools/json-schema-ref-parser/)'],
   testMatch: ['<rootDir>/events/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/ops/src/**/*.test.ts', '<rootDir>/bench/src/**/*.test.ts', '<rootDir>/chaos/src/**/*.test.ts', '<rootDir>/infra/test/**/*.test.ts', '<rootDir>/frontend/e2e/**/*.e2e.test.ts'],
   globalSetup: '<rootDir>/services/apphost/test/global-setup.ts',
   globalTeardown: '<rootDir>/services/apphost/test/global-teardown.ts',

@@ -1,1 +1,2 @@
 export { catalogService, migrationsDir } from './service';
+export { catalogApi } from './api/operations';

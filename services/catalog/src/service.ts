@@ -1,4 +1,5 @@
 import { createHttpApp, createInfrastructure, serviceConfigFromEnvironment, type Logger, type Service, type ServiceConfig, type ServiceDefinition } from '@bookstore/kit';
+import { catalogApi } from './api/operations';
 import { catalogRoutes } from './api/routes';
 import { createCatalogDb } from './infrastructure/database';
 import { catalogEventHandlers } from './integration/handlers';
@@ -11,7 +12,7 @@ export function createCatalogService(config: ServiceConfig, logger?: Logger): Se
   const db = createCatalogDb(infrastructure.pool, infrastructure.dispatcher);
   return {
     logger: infrastructure.logger,
-    http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness }),
+    http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness, api: catalogApi }),
     readiness: infrastructure.readiness,
     tasks: [infrastructure.relay, infrastructure.consumer(catalogEventHandlers(db), { handleBatchesTogether: true })],
     close: () => infrastructure.close(db),

@@ -9,6 +9,8 @@ export { createHttpApp, type HttpAppOptions } from './http/app';
 export { createHealthApp, type ReadinessCheck } from './http/health';
 export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
 export { errorHandler, HttpError, parseInput, uuidParam } from './http/errors';
+export { openApiDocument } from './http/openapi';
+export { openApiPath, route, type ApiOperation, type Refusals, type ServiceApi } from './http/operation';
 export { DomainError, type DomainErrorKind } from './errors';
 export {
   listen,

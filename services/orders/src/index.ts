@@ -1,1 +1,2 @@
 export { migrationsDir, ordersEnvironment, ordersService } from './service';
+export { ordersApi } from './api/operations';

@@ -10,6 +10,7 @@ import {
   type ServiceDefinition,
 } from '@bookstore/kit';
 import { z } from 'zod';
+import { ordersApi } from './api/operations';
 import { ordersRoutes } from './api/routes';
 import { cancelOverdueOrders } from './application/cancel-overdue-orders';
 import { createOrdersDb } from './infrastructure/database';
@@ -42,7 +43,7 @@ export function createOrdersService(config: ServiceConfig, settings: OrdersSetti
   const routes = ordersRoutes(db, { adminToken: config.adminToken, deadlineSeconds: settings.deadlineSeconds });
   return {
     logger: infrastructure.logger,
-    http: createHttpApp({ logger: infrastructure.logger, routes, readiness: infrastructure.readiness }),
+    http: createHttpApp({ logger: infrastructure.logger, routes, readiness: infrastructure.readiness, api: ordersApi }),
     readiness: infrastructure.readiness,
     tasks: [
       infrastructure.relay,

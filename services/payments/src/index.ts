@@ -1,1 +1,2 @@
 export { migrationsDir, paymentsService } from './service';
+export { paymentsApi } from './api/operations';

@@ -1,4 +1,5 @@
 import { createHttpApp, createInfrastructure, serviceConfigFromEnvironment, type Logger, type Service, type ServiceConfig, type ServiceDefinition } from '@bookstore/kit';
+import { paymentsApi } from './api/operations';
 import { paymentsRoutes } from './api/routes';
 import type { PaymentProvider } from './application/provider';
 import { createPaymentsDb } from './infrastructure/database';
@@ -13,7 +14,7 @@ export function createPaymentsService(config: ServiceConfig, logger?: Logger, pr
   const db = createPaymentsDb(infrastructure.pool, infrastructure.dispatcher);
   return {
     logger: infrastructure.logger,
-    http: createHttpApp({ logger: infrastructure.logger, routes: paymentsRoutes(db, provider, config.adminToken), readiness: infrastructure.readiness }),
+    http: createHttpApp({ logger: infrastructure.logger, routes: paymentsRoutes(db, provider, config.adminToken), readiness: infrastructure.readiness, api: paymentsApi }),
     // Each event its own transaction until the card provider is called outside it (issue 16): a batch rolled back
     // after a charge would charge its neighbours again.
     readiness: infrastructure.readiness,

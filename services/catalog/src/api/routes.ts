@@ -1,8 +1,8 @@
-import { parseInput, requireAdmin, services, uuidParam } from '@bookstore/kit';
+import { parseInput, requireAdmin, route, services, uuidParam } from '@bookstore/kit';
 import { Router } from 'express';
 import { addBook, changeBook, getBook, restockBook, searchBooks } from '../application/books';
 import type { CatalogDb } from '../infrastructure/database';
-import { bookChangesBody, newBookBody, restockBody, searchQuery } from './schemas';
+import { catalogApi } from './operations';
 
 /**
  * Catalog reads are revalidated on every use rather than kept for a while: stock moves with every order, and a
@@ -12,30 +12,33 @@ import { bookChangesBody, newBookBody, restockBody, searchQuery } from './schema
 const catalogReadCaching = 'no-cache';
 
 export function catalogRoutes(db: CatalogDb, adminToken: string): Router {
-  const books = Router();
+  const router = Router();
   const admin = requireAdmin(adminToken);
+  const operations = catalogApi.operations;
   const bookId = (id: string | string[] | undefined) => uuidParam(id, 'book_not_found', 'book');
 
-  books.get('/', async (req, res) => {
-    res.set('Cache-Control', catalogReadCaching).json(await searchBooks(db, parseInput(searchQuery, req.query, 'query')));
-  });
-  books.get('/:id', async (req, res) => {
-    res.set('Cache-Control', catalogReadCaching).json(await getBook(db, bookId(req.params.id)));
-  });
-  books.post('/', admin, async (req, res) => {
-    const book = await addBook(db, parseInput(newBookBody, req.body, 'body'));
-    res.status(201).location(`${services.catalog.pathPrefix}/books/${book.id}`).json(book);
-  });
-  books.patch('/:id', admin, async (req, res) => {
-    const id = bookId(req.params.id);
-    res.json(await changeBook(db, id, parseInput(bookChangesBody, req.body, 'body')));
-  });
-  books.post('/:id/restock', admin, async (req, res) => {
-    const id = bookId(req.params.id);
-    res.json(await restockBook(db, id, parseInput(restockBody, req.body, 'body').quantity));
+  route(router, operations.searchBooks, async (req, res) => {
+    res.set('Cache-Control', catalogReadCaching).json(await searchBooks(db, parseInput(operations.searchBooks.query, req.query, 'query')));
   });
 
-  const router = Router();
-  router.use(`${services.catalog.pathPrefix}/books`, books);
+  route(router, operations.getBook, async (req, res) => {
+    res.set('Cache-Control', catalogReadCaching).json(await getBook(db, bookId(req.params.id)));
+  });
+
+  route(router, operations.addBook, admin, async (req, res) => {
+    const book = await addBook(db, parseInput(operations.addBook.body, req.body, 'body'));
+    res.status(201).location(`${services.catalog.pathPrefix}/books/${book.id}`).json(book);
+  });
+
+  route(router, operations.changeBook, admin, async (req, res) => {
+    const id = bookId(req.params.id);
+    res.json(await changeBook(db, id, parseInput(operations.changeBook.body, req.body, 'body')));
+  });
+
+  route(router, operations.restockBook, admin, async (req, res) => {
+    const id = bookId(req.params.id);
+    res.json(await restockBook(db, id, parseInput(operations.restockBook.body, req.body, 'body').quantity));
+  });
+
   return router;
 }

@@ -1,21 +1,9 @@
 /**
- * The shapes of Catalog's HTTP answers: the contract its clients (the web app among them) build on.
- * Types only, with no runtime imports, so the frontend can share them without pulling in the service.
+ * The shapes of Catalog's HTTP answers: the contract its clients (the web app among them) build on, derived from the
+ * schemas its OpenAPI document is generated from. Type-only imports, so the web app pulls in no service code.
  */
-export interface BookView {
-  id: string;
-  isbn: string;
-  title: string;
-  author: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  stock: number;
-}
+import type { z } from 'zod';
+import type { bookView } from './responses';
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
+export type { Page } from '@bookstore/kit/page';
+export type BookView = z.output<typeof bookView>;

@@ -5,18 +5,22 @@ import type { Logger } from '../logger';
 import { healthPaths } from '../platform';
 import { errorHandler, HttpError, unknownRoute } from './errors';
 import { healthRoutes, type ReadinessCheck } from './health';
+import { openApiDocument } from './openapi';
+import { openApiPath, type ServiceApi } from './operation';
 
 export interface HttpAppOptions {
   logger: Logger;
   routes: Router;
   readiness: ReadinessCheck[];
+  /** The operations `routes` serve: their OpenAPI document is served at openApiPath(service). */
+  api?: ServiceApi;
 }
 
 /** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
 const bodyLimit = '16kb';
 
 /** The shared defaults of every service's HTTP API: logging, health, JSON bodies, uniform errors. */
-export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): express.Express {
+export function createHttpApp({ logger, routes, readiness, api }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -34,6 +38,10 @@ export function createHttpApp({ logger, routes, readiness }: HttpAppOptions): ex
   app.use(healthRoutes(logger, readiness));
 
   app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }), rejectUnstorableText);
+  if (api) {
+    const document = openApiDocument(api);
+    app.get(openApiPath(api.service), (_req, res) => void res.json(document));
+  }
   app.use(routes);
   app.use(unknownRoute);
   app.use(errorHandler(logger));

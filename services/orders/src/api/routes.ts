@@ -1,28 +1,32 @@
-import { bearerToken, parseInput, requireAdmin, secretsEqual, services, uuidParam } from '@bookstore/kit';
+import { bearerToken, parseInput, requireAdmin, route, secretsEqual, services, uuidParam } from '@bookstore/kit';
 import { Router } from 'express';
 import { placeOrder } from '../application/place-order';
 import { getOrder, listOrders } from '../application/read-orders';
 import type { OrdersDb } from '../infrastructure/database';
-import { idempotencyHeaders, listQuery, placeOrderBody } from './schemas';
+import { ordersApi } from './operations';
 
 export function ordersRoutes(db: OrdersDb, { adminToken, deadlineSeconds }: { adminToken: string; deadlineSeconds: number }): Router {
-  const orders = Router();
+  const router = Router();
+  const operations = ordersApi.operations;
 
-  orders.post('/', async (req, res) => {
-    const { 'idempotency-key': idempotencyKey } = parseInput(idempotencyHeaders, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
-    const placed = await placeOrder(db, parseInput(placeOrderBody, req.body, 'body'), { idempotencyKey, deadlineSeconds });
+  route(router, operations.placeOrder, async (req, res) => {
+    const headers = parseInput(operations.placeOrder.headers, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
+    const placed = await placeOrder(db, parseInput(operations.placeOrder.body, req.body, 'body'), {
+      idempotencyKey: headers['idempotency-key'],
+      deadlineSeconds,
+    });
     res.status(202).location(`${services.orders.pathPrefix}/${placed.orderId}`).json(placed);
   });
-  orders.get('/', requireAdmin(adminToken), async (req, res) => {
-    res.json(await listOrders(db, parseInput(listQuery, req.query, 'query')));
+
+  route(router, operations.listOrders, requireAdmin(adminToken), async (req, res) => {
+    res.json(await listOrders(db, parseInput(operations.listOrders.query, req.query, 'query')));
   });
-  orders.get('/:id', async (req, res) => {
+
+  route(router, operations.getOrder, async (req, res) => {
     const orderId = uuidParam(req.params.id, 'order_not_found', 'order');
     const token = bearerToken(req);
     res.set('Cache-Control', 'no-store').json(await getOrder(db, orderId, { token, admin: !!token && secretsEqual(token, adminToken) }));
   });
 
-  const router = Router();
-  router.use(services.orders.pathPrefix, orders);
   return router;
 }

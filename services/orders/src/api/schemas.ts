@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxQuantityPerBook } from '../application/price-order';
+import { maxQuantityPerBook } from '../domain/order-limits';
 import { orderStatuses } from '../domain/order-status';
 
 export const placeOrderBody = z.strictObject({

@@ -1,34 +1,12 @@
 /**
- * The shapes of Orders' HTTP requests and answers: the contract its clients (the web app among them) build on.
- * Types only, with no runtime imports, so the frontend can share them without pulling in the service.
+ * The shapes of Orders' HTTP requests and answers: the contract its clients (the web app among them) build on, derived
+ * from the schemas its OpenAPI document is generated from. Type-only imports, so the web app pulls in no service code.
  */
-import type { OrderStatus } from '../domain/order-status';
+import type { z } from 'zod';
+import type { orderPage, orderView, placedOrder } from './responses';
+import type { placeOrderBody } from './schemas';
 
-export interface PlaceOrderRequest {
-  customer: { email: string; name: string };
-  items: { bookId: string; quantity: number }[];
-  paymentMethodId: string;
-}
-
-export interface PlacedOrder {
-  orderId: string;
-  status: 'PENDING';
-  /** Lets the shopper read the order; shown once, stored only as a hash. */
-  accessToken: string;
-}
-
-export interface OrderView {
-  orderId: string;
-  status: OrderStatus;
-  /**
-   * OrderCancelled's reason, written out rather than imported from events/ so the web app's types stay free of
-   * the messaging code; read-orders.ts stops compiling if events/ gains a reason this lacks.
-   */
-  reason?: 'out_of_stock' | 'payment_declined' | 'timeout';
-  declineCode?: string;
-  lines: { bookId: string; title: string; quantity: number; unitPriceCents: number }[];
-  totalCents: number;
-  currency: string;
-  createdAt: string;
-  timeline: { type: string; at: string }[];
-}
+export type PlaceOrderRequest = z.output<typeof placeOrderBody>;
+export type PlacedOrder = z.output<typeof placedOrder>;
+export type OrderView = z.output<typeof orderView>;
+export type OrderPage = z.output<typeof orderPage>;

@@ -1,8 +1,8 @@
 import { DomainError, HttpError } from '@bookstore/kit';
 import { randomUUID } from 'node:crypto';
 import type { PlaceOrderRequest } from '../api/types';
+import { maxQuantityPerBook } from '../domain/order-limits';
 import { placeOrder } from './place-order';
-import { maxQuantityPerBook } from './price-order';
 import { getOrder } from './read-orders';
 import { replicatedBook, useOrdersDatabase } from './test-support';
 

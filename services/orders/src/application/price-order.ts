@@ -1,11 +1,7 @@
 import { DomainError, preparedStatement } from '@bookstore/kit';
 import type { PlaceOrderRequest } from '../api/types';
+import { maxQuantityPerBook, maxTotalCents } from '../domain/order-limits';
 import type { OrdersDb } from '../infrastructure/database';
-
-/** The most one order may charge: the total is stored as a 32-bit integer of cents. */
-export const maxTotalCents = 2_147_483_647;
-/** The most copies of one book in an order, also when the book is named on several lines. */
-export const maxQuantityPerBook = 100;
 
 type Items = PlaceOrderRequest['items'];
 

@@ -1,6 +1,6 @@
 import { cancellationReason } from '@bookstore/events';
 import { DomainError, preparedStatement } from '@bookstore/kit';
-import type { OrderView } from '../api/types';
+import type { OrderPage, OrderView } from '../api/types';
 import type { OrderStatus } from '../domain/order-status';
 import type { OrdersDb } from '../infrastructure/database';
 import { accessTokenMatches } from './access-token';
@@ -55,7 +55,7 @@ export async function getOrder(db: Pick<OrdersDb, 'pool'>, orderId: string, acce
   };
 }
 
-export async function listOrders(db: OrdersDb, { status, page, pageSize }: { status?: OrderStatus; page: number; pageSize: number }) {
+export async function listOrders(db: OrdersDb, { status, page, pageSize }: { status?: OrderStatus; page: number; pageSize: number }): Promise<OrderPage> {
   const where = status ? { status } : {};
   const [orders, total] = await Promise.all([
     db.order.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: (page - 1) * pageSize, take: pageSize }),
@@ -65,7 +65,7 @@ export async function listOrders(db: OrdersDb, { status, page, pageSize }: { sta
     items: orders.map((order) => ({
       orderId: order.id,
       status: order.status,
-      ...(order.cancelReason ? { reason: order.cancelReason } : {}),
+      ...(order.cancelReason ? { reason: cancellationReason.parse(order.cancelReason) } : {}),
       customerEmail: order.customerEmail,
       totalCents: order.totalCents,
       currency: order.currency,

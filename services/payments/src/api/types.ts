@@ -1,19 +1,12 @@
 /**
- * The shapes of Payments' HTTP requests and answers: the contract its clients (the web app among them) build on.
- * Types only, with no runtime imports, so the frontend can share them without pulling in the service.
+ * The shapes of Payments' HTTP requests and answers: the contract its clients (the web app among them) build on,
+ * derived from the schemas its OpenAPI document is generated from. Type-only imports, so the web app pulls in no
+ * service code.
  */
-export interface CardDetails {
-  cardNumber: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
-  holderName: string;
-}
+import type { z } from 'zod';
+import type { paymentMethodView, paymentView } from './responses';
+import type { cardBody } from './schemas';
 
-export interface PaymentMethodView {
-  paymentMethodId: string;
-  brand: string;
-  last4: string;
-  expMonth: number;
-  expYear: number;
-}
+export type CardDetails = z.input<typeof cardBody>;
+export type PaymentMethodView = z.output<typeof paymentMethodView>;
+export type PaymentView = z.output<typeof paymentView>;

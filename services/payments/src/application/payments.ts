@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { contracts, type AnyEvent, type DeclineCode, type EventOf } from '@bookstore/events';
 import { claimEventSql, DomainError, encodeOutbox, inTransaction, insertOutboxSql, preparedStatement } from '@bookstore/kit';
 import type pg from 'pg';
+import type { PaymentView } from '../api/types';
 import type { PaymentsDb } from '../infrastructure/database';
 import type { PaymentStatus } from '../infrastructure/prisma/client';
 import type { ChargeResult, PaymentProvider, VaultedCard } from './provider';
@@ -57,7 +58,7 @@ export async function refundOrder(db: Pick<PaymentsDb, 'pool' | 'outbox'>, provi
   db.outbox.dispatch(written);
 }
 
-export async function paymentOfOrder(db: PaymentsDb, orderId: string) {
+export async function paymentOfOrder(db: PaymentsDb, orderId: string): Promise<PaymentView> {
   const payment = await db.payment.findUnique({ where: { orderId }, include: { refunds: true } });
   if (!payment) throw new DomainError('not_found', 'payment_not_found', `no payment for order ${orderId}`);
   return {
