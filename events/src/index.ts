@@ -11,3 +11,4 @@ export type { Logger } from './messaging/logger';
 export { failureAttributes, PoisonMessageError, type PoisonReason } from './messaging/poison';
 export { provisionTopology, type ProvisionedTopology } from './messaging/provisioner';
 export { EventPublisher, type PublishOutcome } from './messaging/publisher';
+export { activeTraceparent, traceAttribute, type OutgoingEvent } from './messaging/tracing';

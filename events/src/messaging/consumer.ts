@@ -10,6 +10,7 @@ import { FailureBackoff } from './failure-backoff';
 import { LeaseKeeper } from './lease';
 import { silentLogger, type Logger } from './logger';
 import { failureAttributes, PoisonMessageError } from './poison';
+import { inEventSpan, inTraceOf } from './tracing';
 
 export type EventHandler<T extends EventType> = (event: EventOf<T>) => Promise<void>;
 export type EventHandlers<T extends EventType> = { [K in T]: EventHandler<K> };
@@ -260,14 +261,14 @@ export class EventConsumer<T extends EventType> {
     const startedAt = performance.now();
     try {
       await this.options.unitOfWork!(async () => {
-        for (const { handler, event } of items) await handler(event);
+        for (const { message, handler, event } of items) await inEventSpan(message, event, this.options.queue.name, () => handler(event));
       });
     } catch (error) {
       this.logger.info({ err: error, queue: this.options.queue.name, events: items.length }, 'handling a batch together failed; handling its events one by one');
       return false;
     }
     for (const { message, event } of items) {
-      this.logHandled(event, startedAt, items.length);
+      inTraceOf(message, () => this.logHandled(event, startedAt, items.length));
       this.acknowledge(message);
     }
     return true;
@@ -297,8 +298,10 @@ export class EventConsumer<T extends EventType> {
     const startedAt = performance.now();
     try {
       const { event, handler } = this.decode(message);
-      await this.handleWithRetries(handler, event);
-      this.logHandled(event, startedAt);
+      await inEventSpan(message, event, this.options.queue.name, async () => {
+        await this.handleWithRetries(handler, event);
+        this.logHandled(event, startedAt);
+      });
     } catch (error) {
       if (!(error instanceof PoisonMessageError)) return this.retryLater(message, error);
       try {

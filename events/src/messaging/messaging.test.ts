@@ -225,7 +225,7 @@ describe('EventPublisher and EventConsumer', () => {
     const events = Array.from({ length: 25 }, (_, index) => makeEvent(types[index % types.length] as EventType));
     expect(new Set(events.map((event) => contracts[event.type].producer))).toEqual(new Set(['orders', 'catalog']));
 
-    const outcome = await new EventPublisher(aws.sns, prefix).publish(events);
+    const outcome = await new EventPublisher(aws.sns, prefix).publish(events.map((event) => ({ event })));
     expect(outcome.failed).toEqual([]);
     expect([...outcome.published].sort()).toEqual(events.map((event) => event.id).sort());
 

@@ -1,8 +1,8 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AnyEvent } from '../contracts';
 import { topicOfEvent, typeAttribute } from '../topology';
 import { findTopicArn } from './addresses';
 import { encodeEvent } from './decode';
+import { traceAttribute, type OutgoingEvent } from './tracing';
 
 /** SNS accepts at most ten entries per PublishBatch call. */
 const maxBatchEntries = 10;
@@ -13,7 +13,10 @@ export interface PublishOutcome {
   failed: { id: string; error: string }[];
 }
 
-/** Publishes events to their producer's topic in batches; the topic ARN is looked up once per topic. */
+/**
+ * Publishes events to their producer's topic in batches, each with the trace context it was written in; the topic
+ * ARN is looked up once per topic.
+ */
 export class EventPublisher {
   private readonly topicArns = new Map<string, Promise<string>>();
 
@@ -22,12 +25,12 @@ export class EventPublisher {
     private readonly prefix = '',
   ) {}
 
-  async publish(events: AnyEvent[]): Promise<PublishOutcome> {
+  async publish(events: readonly OutgoingEvent[]): Promise<PublishOutcome> {
     const outcome: PublishOutcome = { published: [], failed: [] };
-    const byTopic = new Map<string, AnyEvent[]>();
-    for (const event of events) {
-      const topic = topicOfEvent(event.type, this.prefix);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
+    const byTopic = new Map<string, OutgoingEvent[]>();
+    for (const outgoing of events) {
+      const topic = topicOfEvent(outgoing.event.type, this.prefix);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), outgoing]);
     }
     for (const [topic, topicEvents] of byTopic) {
       for (let start = 0; start < topicEvents.length; start += maxBatchEntries) {
@@ -35,21 +38,24 @@ export class EventPublisher {
         try {
           await this.publishBatch(topic, batch, outcome);
         } catch (error) {
-          outcome.failed.push(...batch.map(({ id }) => ({ id, error: (error as Error).message })));
+          outcome.failed.push(...batch.map(({ event }) => ({ id: event.id, error: (error as Error).message })));
         }
       }
     }
     return outcome;
   }
 
-  private async publishBatch(topic: string, events: AnyEvent[], outcome: PublishOutcome): Promise<void> {
+  private async publishBatch(topic: string, events: OutgoingEvent[], outcome: PublishOutcome): Promise<void> {
     const result = await this.sns.send(
       new PublishBatchCommand({
         TopicArn: await this.topicArn(topic),
-        PublishBatchRequestEntries: events.map((event) => ({
+        PublishBatchRequestEntries: events.map(({ event, traceparent }) => ({
           Id: event.id,
           Message: encodeEvent(event),
-          MessageAttributes: { [typeAttribute]: { DataType: 'String', StringValue: event.type } },
+          MessageAttributes: {
+            [typeAttribute]: { DataType: 'String', StringValue: event.type },
+            ...(traceparent ? { [traceAttribute]: { DataType: 'String', StringValue: traceparent } } : {}),
+          },
         })),
       }),
     );

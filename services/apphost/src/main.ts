@@ -1,6 +1,8 @@
+// First: OpenTelemetry instruments libraries as they load, when traces are exported.
+import '@bookstore/kit/instrument';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createLogger, gateway, readEnvironment, serviceEnvironment, serviceNames, services, stopOnSignals, type Logger } from '@bookstore/kit';
+import { createLogger, gateway, readEnvironment, serviceEnvironment, serviceNames, services, startTracing, stopOnSignals, type Logger } from '@bookstore/kit';
 import { ordersEnvironment } from '@bookstore/orders';
 import { z } from 'zod';
 import { startEmulator } from './emulator';
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
   const settings = readEnvironment(environment);
   const logger = createLogger('apphost', { level: settings.LOG_LEVEL, pretty: process.stdout.isTTY });
   const teardown = new Teardown(logger);
+  // One process runs all three services here: their spans share one service name (each its own in containers).
+  teardown.add(startTracing('bookstore').shutdown);
   // Stopping PostgreSQL takes a few seconds; there is no orchestrator's deadline to meet here.
   stopOnSignals(() => teardown.stop(), logger, { message: 'stopping (Ctrl-C again to force)', timeoutMs: 60_000 });
 

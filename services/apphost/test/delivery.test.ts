@@ -88,7 +88,7 @@ describe('delivery guarantees', () => {
       .flat()
       .map(({ payload }) => payload);
     const replay = shuffle([...events, ...events]);
-    const outcome = await new EventPublisher(aws().sns, stack.topologyPrefix).publish(replay);
+    const outcome = await new EventPublisher(aws().sns, stack.topologyPrefix).publish(replay.map((event) => ({ event })));
     expect(outcome.failed).toEqual([]);
 
     await settled(stack);

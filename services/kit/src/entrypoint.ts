@@ -4,6 +4,7 @@ import { migrateServiceDatabase } from './db/provision';
 import { runService, stopOnSignals, type Role, type ServiceDefinition } from './lifecycle';
 import { createLogger } from './logger';
 import { services } from './platform';
+import { startTracing } from './telemetry/tracing';
 
 const migrateEnvironment = z.object({
   DATABASE_URL: serviceEnvironment.shape.DATABASE_URL,
@@ -44,10 +45,14 @@ export async function runServiceFromEnvironment({ name, migrationsDir, create }:
     const roles = roleSets[command];
     if (!roles) throw new Error(`unknown command ${JSON.stringify(command)}; use api, worker, all or migrate`);
     const { PORT, HOST } = readEnvironment(processEnvironment);
+    const tracing = startTracing(`${name}-${command}`);
     const service = create(process.env, logger);
     const running = await runService(service, { roles, port: PORT ?? services[name].port, host: HOST });
     logger.info({ roles, port: running.port }, `${name} started`);
-    stopOnSignals(running.stop, logger);
+    stopOnSignals(async () => {
+      await running.stop();
+      await tracing.shutdown();
+    }, logger);
   } catch (error) {
     logger.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);

@@ -25,6 +25,7 @@ export {
 } from './lifecycle';
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
+export { startTracing, type TraceExport, type Tracing } from './telemetry/tracing';
 export { claimEventSql } from './messaging/inbox';
 export { enqueueEvents } from './messaging/outbox';
 export { leaveToRelay, OutboxDispatcher, type CommittedEvents } from './messaging/dispatcher';

@@ -1,3 +1,5 @@
+// First: OpenTelemetry instruments libraries as they load, when traces are exported.
+import '@bookstore/kit/instrument';
 import { runServiceFromEnvironment } from '@bookstore/kit';
 import { ordersService } from './service';
 

@@ -2,11 +2,12 @@ import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
-import { healthPaths } from '../platform';
 import { errorHandler, HttpError, unknownRoute } from './errors';
+import { traceFields } from '../telemetry/log-fields';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { openApiDocument } from './openapi';
 import { openApiPath, type ServiceApi } from './operation';
+import { requestId, spanContextOf, traceRequests } from './tracing';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -25,17 +26,20 @@ export function createHttpApp({ logger, routes, readiness, api }: HttpAppOptions
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(apiSecurityHeaders);
+  // Health checks (every few seconds, from the load balancer and the container) are neither traced nor logged.
+  app.use(healthRoutes(logger, readiness));
+  app.use(traceRequests);
   app.use(
     pinoHttp({
       logger,
-      autoLogging: { ignore: (req) => req.url === healthPaths.live || req.url === healthPaths.ready },
+      genReqId: requestId,
       // One short line per request; headers stay out of the logs (they carry tokens).
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customSuccessObject: (_req, res, line) => ({ ...line, ...traceFields(spanContextOf(res)) }),
+      customErrorObject: (_req, res, _error, line) => ({ ...line, ...traceFields(spanContextOf(res)) }),
     }),
   );
-
-  app.use(healthRoutes(logger, readiness));
 
   app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }), rejectUnstorableText);
   if (api) {

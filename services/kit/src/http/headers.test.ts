@@ -35,4 +35,15 @@ describe('the security headers of every API', () => {
     expect(response.headers.get('strict-transport-security')).toBeNull();
     expect([...response.headers.values()].join('\n')).not.toMatch(/express/i);
   });
+
+  it("answers with a request id: the caller's X-Request-Id when it is printable and short, a new one otherwise", async () => {
+    const idOf = async (given?: string) =>
+      (await fetch(`${url}/thing`, { headers: given === undefined ? {} : { 'x-request-id': given } })).headers.get('x-request-id');
+    expect(await idOf('req-42')).toBe('req-42');
+    const generated = [await idOf(), await idOf()];
+    expect(generated[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated[0]).not.toBe(generated[1]);
+    expect(await idOf('has spaces')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await idOf('x'.repeat(201))).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });

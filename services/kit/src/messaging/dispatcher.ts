@@ -1,4 +1,4 @@
-import { FailureBackoff, type AnyEvent, type EventPublisher } from '@bookstore/events';
+import { activeTraceparent, FailureBackoff, type AnyEvent, type EventPublisher, type OutgoingEvent } from '@bookstore/events';
 import type pg from 'pg';
 import { afterCommit } from '../db/transaction';
 import type { Logger } from '../logger';
@@ -30,7 +30,7 @@ export interface OutboxDispatcherOptions {
  * period. An event both publish (a publish slower than the grace) reaches consumers twice, which the inbox absorbs.
  */
 export class OutboxDispatcher implements CommittedEvents {
-  private queued: AnyEvent[] = [];
+  private queued: OutgoingEvent[] = [];
   private publishing?: Promise<void>;
   private readonly marking = new Set<Promise<void>>();
   /** Only for what it logs: the first failure of an outage, every 20th, and the recovery (the relay does the retrying). */
@@ -38,11 +38,15 @@ export class OutboxDispatcher implements CommittedEvents {
 
   constructor(private readonly options: OutboxDispatcherOptions) {}
 
-  /** Inside a shared transaction (a batch of events handled together), waits until that transaction commits. */
+  /**
+   * Inside a shared transaction (a batch of events handled together), waits until that transaction commits. The
+   * events keep the trace context they are dispatched in, as their outbox rows do.
+   */
   dispatch(events: readonly AnyEvent[]): void {
     if (events.length === 0) return;
+    const traceparent = activeTraceparent();
     afterCommit(this.options.pool, () => {
-      this.queued.push(...events);
+      this.queued.push(...events.map((event) => ({ event, traceparent })));
       this.publishing ??= this.publishQueued().finally(() => (this.publishing = undefined));
     });
   }

@@ -1,22 +1,24 @@
-import { encodeEvent, type AnyEvent } from '@bookstore/events';
+import { activeTraceparent, encodeEvent, type AnyEvent } from '@bookstore/events';
 import { preparedStatement } from '../db/prepared';
 import { execute, type SqlTarget } from '../db/sql-client';
 
 /**
- * The events as the one parameter of `insertOutboxSql`: a JSON array of their envelopes, each validated here
- * (encodeEvent), so a producer bug fails the request, not a consumer.
+ * The events as the one parameter of `insertOutboxSql`: a JSON object with their envelopes, each validated here
+ * (encodeEvent), so a producer bug fails the request, not a consumer; and the trace context they are written in, the
+ * request's or the handled event's, which the relay publishes with them.
  */
 export function encodeOutbox(events: readonly AnyEvent[]): string {
-  return `[${events.map(encodeEvent).join(',')}]`;
+  return `{"traceparent":${JSON.stringify(activeTraceparent() ?? null)},"events":[${events.map(encodeEvent).join(',')}]}`;
 }
 
 /**
- * The outbox insert as SQL, for a handler that folds it into a statement of its own (a CTE). `events` is the
+ * The outbox insert as SQL, for a handler that folds it into a statement of its own (a CTE). `outbox` is the
  * placeholder ($n) of `encodeOutbox`'s result: one parameter however many events, one row each.
  */
-export function insertOutboxSql(events: string): string {
-  return `INSERT INTO outbox_events (id, type, payload)
-    SELECT (event->>'id')::uuid, event->>'type', event FROM jsonb_array_elements(${events}::jsonb) AS event`;
+export function insertOutboxSql(outbox: string): string {
+  return `INSERT INTO outbox_events (id, type, payload, traceparent)
+    SELECT (event->>'id')::uuid, event->>'type', event, outbox->>'traceparent'
+    FROM (SELECT ${outbox}::jsonb AS outbox) AS input, jsonb_array_elements(outbox->'events') AS event`;
 }
 
 /**

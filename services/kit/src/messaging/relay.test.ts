@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { contracts, type AnyEvent } from '@bookstore/events';
+import { trace } from '@opentelemetry/api';
 import pg from 'pg';
 import { createPool } from '../db/pool';
 import type { SqlExecutor } from '../db/sql';
+import { startTracing } from '../telemetry/tracing';
 import { createTestDatabase, eventually, FakePublisher, pgTransaction, query, recordStatements, testLogger } from '../testing';
 import { enqueueEvents } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './relay';
@@ -53,6 +55,26 @@ const gated = (publisher: FakePublisher) => {
 };
 
 describe('OutboxRelay', () => {
+  it('publishes each event with the trace context of the transaction that wrote it, though it runs in none of them', async () => {
+    startTracing('relay-test');
+    const tracer = trace.getTracer('test');
+    const written: { events: AnyEvent[]; traceId: string }[] = [];
+    for (const events of [makeEvents(2), makeEvents(1)]) {
+      await tracer.startActiveSpan('a request', async (span) => {
+        await enqueue(events);
+        written.push({ events, traceId: span.spanContext().traceId });
+        span.end();
+      });
+    }
+    const publisher = new FakePublisher();
+    await relay(publisher).drain(); // as a relay started after the writer died would: nothing in memory, all from the rows
+
+    for (const { events, traceId } of written) {
+      for (const event of events) expect(publisher.traceparents.get(event.id)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
+    }
+    expect(new Set(written.map(({ traceId }) => traceId)).size).toBe(2);
+  });
+
   it('publishes the events committed to the outbox and marks them published', async () => {
     const publisher = new FakePublisher();
     relay(publisher).start();

@@ -1,4 +1,4 @@
-import { FailureBackoff, type AnyEvent, type EventPublisher, type PublishOutcome } from '@bookstore/events';
+import { FailureBackoff, type EventPublisher, type OutgoingEvent, type PublishOutcome } from '@bookstore/events';
 import type pg from 'pg';
 import type { Logger } from '../logger';
 
@@ -31,7 +31,7 @@ export interface OutboxRelayOptions {
 
 /** One claimed batch, in order of publication; all its rows share the claim's `claimed_until`. */
 interface Claim {
-  events: AnyEvent[];
+  events: OutgoingEvent[];
   until: Date;
 }
 
@@ -149,7 +149,7 @@ export class OutboxRelay {
    * by FOR UPDATE, and its new lease excludes it.
    */
   private async claim(): Promise<Claim | undefined> {
-    const { rows } = await this.options.pool.query<{ payload: AnyEvent; claimed_until: Date }>(
+    const { rows } = await this.options.pool.query<OutgoingEvent & { claimed_until: Date }>(
       `WITH claimed AS (
          UPDATE outbox_events SET claimed_until = now() + $2 * interval '1 millisecond'
          WHERE id IN (
@@ -157,12 +157,12 @@ export class OutboxRelay {
            WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
              AND created_at < now() - $3 * interval '1 millisecond'
            ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, created_at, payload, claimed_until)
-       SELECT payload, claimed_until FROM claimed ORDER BY created_at, id`,
+         RETURNING id, created_at, payload, traceparent, claimed_until)
+       SELECT payload AS event, traceparent, claimed_until FROM claimed ORDER BY created_at, id`,
       [this.batchSize, this.leaseMs, this.graceMs],
     );
     const [first] = rows;
-    return first && { events: rows.map((row) => row.payload), until: first.claimed_until };
+    return first && { events: rows.map(({ event, traceparent }) => ({ event, traceparent: traceparent ?? undefined })), until: first.claimed_until };
   }
 
   /**
@@ -177,7 +177,7 @@ export class OutboxRelay {
        SET published_at = CASE WHEN id = ANY($1::uuid[]) THEN coalesce(published_at, now()) ELSE published_at END,
            claimed_until = NULL
        WHERE id = ANY($2::uuid[]) AND (id = ANY($1::uuid[]) OR claimed_until = $3)`,
-      [published, claim.events.map((event) => event.id), claim.until],
+      [published, claim.events.map(({ event }) => event.id), claim.until],
     );
   }
 }

@@ -152,3 +152,4 @@ export function seededRandom(seed: number): () => number {
 export { DispatchSpy, FakePublisher } from './doubles';
 export { recordStatements, type StatementLog } from './statement-log';
 export { distribution, round, type Distribution } from './stats';
+export { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
