@@ -14,7 +14,7 @@ export function createCatalogService(config: ServiceConfig, logger?: Logger): Se
     logger: infrastructure.logger,
     http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness, api: catalogApi }),
     readiness: infrastructure.readiness,
-    tasks: [infrastructure.relay, infrastructure.consumer(catalogEventHandlers(db), { handleBatchesTogether: true })],
+    tasks: [infrastructure.relay, infrastructure.consumer(catalogEventHandlers(db), { handleBatchesTogether: true }), ...infrastructure.reporters],
     close: () => infrastructure.close(db),
   };
 }

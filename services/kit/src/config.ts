@@ -21,6 +21,8 @@ export const serviceEnvironment = z.object({
   /** SQS long-poll wait; unset means the queue's (receiveWaitTimeSeconds in events/src/topology.ts). */
   SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(1).max(20).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The CloudWatch namespace of the saga's metrics, written into the log (telemetry/emf.ts); unset writes none. */
+  METRICS_NAMESPACE: z.string().min(1).optional(),
 });
 
 /** Parses the environment against a schema and fails with every problem listed, instead of the first one. */

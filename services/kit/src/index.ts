@@ -26,6 +26,8 @@ export {
 export { runServiceFromEnvironment } from './entrypoint';
 export { createLogger, type Logger } from './logger';
 export { startTracing, type TraceExport, type Tracing } from './telemetry/tracing';
+export { MetricsLog } from './telemetry/emf';
+export { metricsIntervalMs, sagaMetrics, type SagaMetric } from './telemetry/metrics';
 export { claimEventSql } from './messaging/inbox';
 export { enqueueEvents } from './messaging/outbox';
 export { leaveToRelay, OutboxDispatcher, type CommittedEvents } from './messaging/dispatcher';

@@ -14,10 +14,14 @@ import { createPool } from './db/pool';
 import { inSharedTransaction } from './db/transaction';
 import { isDatabaseUnavailable } from './db/unavailable';
 import type { ReadinessCheck } from './http/health';
+import { periodic, type BackgroundTask } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { OutboxDispatcher } from './messaging/dispatcher';
+import { reportOutboxLag } from './messaging/outbox-lag';
 import { OutboxRelay } from './messaging/relay';
 import type { ServiceName } from './platform';
+import { MetricsLog } from './telemetry/emf';
+import { metricsIntervalMs } from './telemetry/metrics';
 
 /** What a service needs to know about its surroundings; the same in every environment but for the values. */
 export interface ServiceConfig {
@@ -32,6 +36,8 @@ export interface ServiceConfig {
   logLevel: string;
   /** SQS long-poll wait in seconds; undefined means the queue's own (see the topology). */
   pollWaitSeconds?: number;
+  /** Where the saga's metrics go in CloudWatch; undefined writes none. */
+  metricsNamespace?: string;
 }
 
 export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -45,6 +51,7 @@ export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.en
     adminToken: parsed.ADMIN_TOKEN,
     logLevel: parsed.LOG_LEVEL,
     pollWaitSeconds: parsed.SQS_WAIT_TIME_SECONDS,
+    metricsNamespace: parsed.METRICS_NAMESPACE,
   };
 }
 
@@ -61,6 +68,9 @@ export interface ServiceInfrastructure {
   aws: AwsClients;
   dispatcher: OutboxDispatcher;
   relay: OutboxRelay;
+  metrics: MetricsLog;
+  /** The worker's metric reports every service has (the age of its outbox's oldest unpublished event); none without metrics. */
+  reporters: BackgroundTask[];
   readiness: ReadinessCheck[];
   /**
    * Builds the consumer of this service's own queue from the topology. `handleBatchesTogether` handles each received
@@ -79,6 +89,7 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
   const relay = new OutboxRelay({ pool, publisher, logger });
   const queue = resolveTopology(config.topologyPrefix).queues.find((candidate) => candidate.consumer === name);
   if (!queue) throw new Error(`the topology has no queue for ${name}`);
+  const metrics = new MetricsLog(logger, config.metricsNamespace);
   return {
     name,
     config,
@@ -87,6 +98,8 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
     aws,
     dispatcher,
     relay,
+    metrics,
+    reporters: metrics.enabled ? [periodic('outbox-lag', metricsIntervalMs, () => reportOutboxLag(pool, metrics, name), logger)] : [],
     readiness: [
       { name: 'database', check: () => pool.query('SELECT 1') },
       { name: 'queue', check: () => findQueueUrl(aws.sqs, queue.name) },

@@ -1,18 +1,22 @@
 import {
   createHttpApp,
   createInfrastructure,
+  metricsIntervalMs,
   periodic,
   readEnvironment,
   serviceConfigFromEnvironment,
+  type BackgroundTask,
   type Logger,
   type Service,
   type ServiceConfig,
   type ServiceDefinition,
+  type ServiceInfrastructure,
 } from '@bookstore/kit';
 import { z } from 'zod';
 import { ordersApi } from './api/operations';
 import { ordersRoutes } from './api/routes';
 import { cancelOverdueOrders } from './application/cancel-overdue-orders';
+import { reportSagaMetrics } from './application/report-saga-metrics';
 import { createOrdersDb } from './infrastructure/database';
 import { ordersEventHandlers } from './integration/handlers';
 
@@ -49,9 +53,18 @@ export function createOrdersService(config: ServiceConfig, settings: OrdersSetti
       infrastructure.relay,
       infrastructure.consumer(ordersEventHandlers(db), { handleBatchesTogether: true }),
       periodic('order-deadline', settings.deadlineSweepMs, () => cancelOverdueOrders(db), infrastructure.logger),
+      ...infrastructure.reporters,
+      ...sagaReporters(infrastructure),
     ],
     close: () => infrastructure.close(db),
   };
+}
+
+/** The saga's metrics, reported by the worker (each decision once, however many workers run); none without metrics. */
+function sagaReporters({ metrics, pool, logger }: ServiceInfrastructure): BackgroundTask[] {
+  if (!metrics.enabled) return [];
+  // A report younger than nine tenths of the interval is another worker's: this one skips its turn.
+  return [periodic('saga-metrics', metricsIntervalMs, () => reportSagaMetrics(pool, metrics, metricsIntervalMs * 0.9), logger)];
 }
 
 /** How the container's entrypoint and the apphost start Orders: from the same environment. */

@@ -18,7 +18,7 @@ export function createPaymentsService(config: ServiceConfig, logger?: Logger, pr
     // Each event its own transaction until the card provider is called outside it (issue 16): a batch rolled back
     // after a charge would charge its neighbours again.
     readiness: infrastructure.readiness,
-    tasks: [infrastructure.relay, infrastructure.consumer(paymentsEventHandlers(db, provider))],
+    tasks: [infrastructure.relay, infrastructure.consumer(paymentsEventHandlers(db, provider)), ...infrastructure.reporters],
     close: () => infrastructure.close(db),
   };
 }

@@ -8,6 +8,9 @@
 /** Where the metrics live in CloudWatch: the namespace prefix, followed by the stack's name prefix (`Bookstore/bookstore-prod`). */
 export const metricsNamespacePrefix = 'Bookstore';
 
+/** How often the workers report the metrics they count rather than observe (the gauges): CloudWatch's finest standard resolution. */
+export const metricsIntervalMs = 60_000;
+
 export const sagaMetrics = {
   /** Milliseconds from an order's placing to its decision, per outcome (CONFIRMED or CANCELLED). Written by Orders' worker. */
   placedToDecided: { name: 'PlacedToDecided', unit: 'Milliseconds', dimensions: ['Service', 'Outcome'] },

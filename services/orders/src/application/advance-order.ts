@@ -52,7 +52,8 @@ const storeAdvancesStatement = preparedStatement(
      published AS (${insertOutboxSql('$10')})
      UPDATE orders SET status = next.status::"OrderStatus", inventory = next.inventory::"InventoryStep",
        payment = next.payment::"PaymentStep", cancel_reason = next.cancel_reason, decline_code = next.decline_code,
-       updated_at = $7::timestamptz
+       updated_at = $7::timestamptz,
+       decided_at = CASE WHEN orders.status = 'PENDING' AND next.status <> 'PENDING' THEN $7::timestamptz ELSE orders.decided_at END
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
        AS next(id, status, inventory, payment, cancel_reason, decline_code)
      WHERE orders.id = next.id`,
@@ -64,7 +65,8 @@ const storeAdvancesStatement = preparedStatement(
  * dispatched once the transaction commits. The timeline's CTE inserts in
  * the order the entries are listed (ORDER BY position), so their ids, which break ties of `at`, follow it. `at` is
  * the worker's clock now that the locks are held, as Prisma's `@default(now())` set it before (not the database's
- * now(), the start of a transaction that may have waited for a lock); it also stamps `updated_at`, as `@updatedAt` did.
+ * now(), the start of a transaction that may have waited for a lock); it also stamps `updated_at`, as `@updatedAt` did,
+ * and `decided_at` when an order leaves PENDING.
  */
 export async function storeAdvances(client: pg.ClientBase, advances: readonly OrderAdvance[]): Promise<AnyEvent[]> {
   const decisions = advances.flatMap(({ decision }) => (decision ? [decision] : []));
