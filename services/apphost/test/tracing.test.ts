@@ -77,8 +77,10 @@ describe('tracing across the bus', () => {
     const lines = logged
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { name?: string; trace_id?: string });
+      .map((line) => JSON.parse(line) as { name?: string; msg?: string; trace_id?: string });
     const services = new Set(lines.filter((line) => line.trace_id === traceId).map((line) => line.name));
     expect([...services].sort()).toEqual(['catalog', 'orders', 'payments']);
+    // The access line too, though pino-http writes it once the answer is done, outside the request's context.
+    expect(lines.filter((line) => line.msg === 'request completed' && line.trace_id === traceId).map((line) => line.name)).toContain('orders');
   });
 });

@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { activeTraceFields } from './telemetry/log-fields';
+import { traceFieldsOfLine } from './telemetry/log-fields';
 
 export type { Logger };
 
@@ -27,7 +27,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(name: string, { level = process.env.LOG_LEVEL ?? 'info', pretty: human = false, destination }: LoggerOptions = {}): Logger {
-  const options = { name, level, redact: { paths: redactedPaths, censor: '[redacted]' }, mixin: activeTraceFields };
+  const options = { name, level, redact: { paths: redactedPaths, censor: '[redacted]' }, mixin: traceFieldsOfLine };
   if (human) return pino(options, pretty({ colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l', singleLine: true }));
   return destination ? pino(options, destination) : pino(options);
 }

@@ -3,11 +3,10 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import { errorHandler, HttpError, unknownRoute } from './errors';
-import { traceFields } from '../telemetry/log-fields';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { openApiDocument } from './openapi';
 import { openApiPath, type ServiceApi } from './operation';
-import { requestId, spanContextOf, traceRequests } from './tracing';
+import { requestId, traceRequests } from './tracing';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -36,8 +35,6 @@ export function createHttpApp({ logger, routes, readiness, api }: HttpAppOptions
       // One short line per request; headers stay out of the logs (they carry tokens).
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      customSuccessObject: (_req, res, line) => ({ ...line, ...traceFields(spanContextOf(res)) }),
-      customErrorObject: (_req, res, _error, line) => ({ ...line, ...traceFields(spanContextOf(res)) }),
     }),
   );
 

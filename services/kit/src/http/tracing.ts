@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type SpanContext } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 const tracer = trace.getTracer('@bookstore/kit');
 
@@ -19,27 +19,28 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 /**
  * Runs each request in a server span that continues the caller's trace (its `traceparent` header) or starts one, named
  * by its route once one matched. Whatever the request does (its log lines, its queries, the events it writes to the
- * outbox) belongs to that trace.
+ * outbox) belongs to that trace. A span nobody records (no exporter) gets its ids and nothing else.
  */
 export const traceRequests: RequestHandler = (req, res, next) => {
-  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-  const span = tracer.startSpan(
-    req.method,
-    { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
-    parent,
-  );
-  res.locals.spanContext = span.spanContext();
-  res.once('close', () => {
-    const route = (req.route as { path?: string } | undefined)?.path;
-    if (route) span.updateName(`${req.method} ${route}`).setAttribute('http.route', route);
-    span.setAttribute('http.response.status_code', res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
-  });
+  // Most requests carry no trace context: skip the propagator's parsing for them (it is on every request's path).
+  const parent = req.headers.traceparent ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+  const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER }, parent);
+  res.locals.span = span;
+  res.once('close', () => endRequestSpan(req, res, span));
   context.with(trace.setSpan(parent, span), next);
 };
 
-/** The span context of a request's span, for its access log line (written when the answer is done, outside it). */
-export function spanContextOf(res: Response | ServerResponse): SpanContext | undefined {
-  return (res as Response).locals?.spanContext as SpanContext | undefined;
+function endRequestSpan(req: Request, res: Response, span: Span): void {
+  if (span.isRecording()) {
+    const route = (req.route as { path?: string } | undefined)?.path;
+    if (route) span.updateName(`${req.method} ${route}`).setAttribute('http.route', route);
+    span.setAttributes({ 'http.request.method': req.method, 'url.path': req.path, 'http.response.status_code': res.statusCode });
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+/** The span of a request, for its access log line (written when the answer is done, outside the request's context). */
+export function requestSpanOf(res: { locals?: Record<string, unknown> } | undefined): Span | undefined {
+  return res?.locals?.span as Span | undefined;
 }
