@@ -35,6 +35,11 @@ export interface StackSettings {
   alarmEmail?: string;
   apiTasks: { min: number; max: number };
   workerTasks: { min: number; max: number };
+  /**
+   * The alarm on the saga's p99 from placed to CONFIRMED pages above this. Well under Orders' deadline (120 s), after which
+   * an order is cancelled, so that on-call hears of a slow saga before shoppers see cancellations.
+   */
+  placedToConfirmedP99Seconds: number;
 }
 
 export function readSettings(config = new pulumi.Config('bookstore')): StackSettings {
@@ -60,6 +65,7 @@ export function readSettings(config = new pulumi.Config('bookstore')): StackSett
     alarmEmail: config.get('alarmEmail'),
     apiTasks: { min: config.getNumber('apiMinTasks') ?? (production ? 2 : 1), max: config.getNumber('apiMaxTasks') ?? (production ? 10 : 2) },
     workerTasks: { min: config.getNumber('workerMinTasks') ?? 1, max: config.getNumber('workerMaxTasks') ?? (production ? 10 : 2) },
+    placedToConfirmedP99Seconds: config.getNumber('placedToConfirmedP99Seconds') ?? 5,
   };
 }
 

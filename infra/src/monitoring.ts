@@ -1,5 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { sagaMetrics, type SagaMetric } from '@bookstore/kit/metrics';
+import { serviceNames } from '@bookstore/kit/platform';
 import type { QueueResources } from './messaging';
 import type { Workload } from './security';
 
@@ -11,15 +13,36 @@ export interface MonitoringArgs {
   loadBalancer: aws.lb.LoadBalancer;
   targetGroups: Record<Workload, aws.lb.TargetGroup>;
   alarmEmail?: string;
+  /** Where the services write the saga's metrics (METRICS_NAMESPACE): `Bookstore/<name prefix>`. */
+  metricsNamespace: string;
+  placedToConfirmedP99Seconds: number;
 }
 
-/** What pages on-call: a backlog growing, messages getting old, anything dead-lettered, 5xx, unhealthy targets. */
+/**
+ * What pages on-call: a backlog growing, messages getting old, anything dead-lettered, 5xx, unhealthy targets; orders
+ * left pending past their deadline, a slow saga (its threshold is a setting), an outbox that stopped publishing.
+ */
 export const thresholds = {
   visibleMessages: 1_000,
   oldestMessageSeconds: 300,
   deadLetters: 0,
   serverErrorsPer5Minutes: 10,
+  ordersPendingPastDeadline: 0,
+  outboxLagSeconds: 60,
 };
+
+/** The saga's metrics are Orders' own (its worker decides and sweeps orders); the outbox lag is every service's. */
+const sagaService = 'orders';
+/** The Outcome dimension is the order's final status (services/orders/src/domain/order-status.ts). */
+const outcomes = ['CONFIRMED', 'CANCELLED'] as const;
+
+/**
+ * A metric of services/kit's telemetry/metrics.ts as CloudWatch stores it. The dimensions must be exactly those the
+ * services write it with: CloudWatch treats every other combination as another metric, with no data.
+ */
+function sagaMetric<M extends SagaMetric>(namespace: string, metric: M, dimensions: Record<M['dimensions'][number], string>) {
+  return { namespace, metricName: metric.name, dimensions };
+}
 
 /**
  * CloudWatch alarms for every queue and dead-letter queue of the topology and for the load balancer, all
@@ -44,8 +67,8 @@ export class Monitoring extends pulumi.ComponentResource {
     if (args.alarmEmail) {
       new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: this.alarmTopic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
     }
-    const alarm = (id: string, description: string, metric: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'alarmDescription'>) =>
-      this.alarms.push(new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+    const alarm = (id: string, description: string, metric: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'alarmDescription'>) => {
+      const created = new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
         // Named, so that the alarm key's policy can admit exactly this stack's alarms (`<prefix>-*`).
         name: `${args.namePrefix}-${id}`,
         alarmDescription: description,
@@ -54,7 +77,10 @@ export class Monitoring extends pulumi.ComponentResource {
         treatMissingData: 'notBreaching',
         ...metric,
       // PutMetricAlarm overwrites an alarm of the same name: a replacement created before the old one is deleted would be deleted with it.
-      }, { ...parent, deleteBeforeReplace: true }));
+      }, { ...parent, deleteBeforeReplace: true });
+      this.alarms.push(created);
+      return created;
+    };
 
     for (const { spec, queue, deadLetterQueue } of args.queues) {
       const onQueue = (metricName: string, target: aws.sqs.Queue) => ({ namespace: 'AWS/SQS', metricName, dimensions: { QueueName: target.name }, period: 60 });
@@ -85,6 +111,32 @@ export class Monitoring extends pulumi.ComponentResource {
       });
     }
 
+    const ns = args.metricsNamespace;
+    // Gauges written every minute, zeros included, by the workers: no data means no worker reports, and the worker is also
+    // what sweeps orders past their deadline and relays the outbox. Silence pages too, or these alarms would go quiet
+    // exactly when what they watch has stopped. Three minutes of five, so that a report that slips a minute does not page.
+    const everyMinuteGauge = { period: 60, statistic: 'Maximum', evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: 'breaching' } as const;
+    const sagaAlarms = [
+      alarm('orders-pending-past-deadline', "orders are PENDING past their deadline (Orders' worker should have cancelled them), or it stopped reporting", {
+        ...sagaMetric(ns, sagaMetrics.ordersPendingPastDeadline, { Service: sagaService }),
+        ...everyMinuteGauge, comparisonOperator: 'GreaterThanThreshold', threshold: thresholds.ordersPendingPastDeadline,
+      }),
+      alarm('orders-placed-to-confirmed-p99', `p99 from placed to CONFIRMED above ${args.placedToConfirmedP99Seconds} s for 10 minutes`, {
+        ...sagaMetric(ns, sagaMetrics.placedToDecided, { Service: sagaService, Outcome: 'CONFIRMED' }),
+        period: 300, evaluationPeriods: 2, extendedStatistic: 'p99',
+        comparisonOperator: 'GreaterThanThreshold', threshold: args.placedToConfirmedP99Seconds * 1_000,
+        // A p99 of fewer than 1,000 orders (always, at our traffic) is still the slowest orders': `ignore` would never page.
+        evaluateLowSampleCountPercentiles: 'evaluate',
+        // No data: no order was decided in those minutes (a quiet night), not a slow saga; one that decides nothing pages above.
+        treatMissingData: 'notBreaching',
+      }),
+      ...serviceNames.map((service) =>
+        alarm(`${service}-outbox-lag`, `${service}: an outbox event unpublished for over ${thresholds.outboxLagSeconds} s (relay stuck, SNS refusing), or its worker stopped reporting`, {
+          ...sagaMetric(ns, sagaMetrics.outboxLag, { Service: service }),
+          ...everyMinuteGauge, comparisonOperator: 'GreaterThanThreshold', threshold: thresholds.outboxLagSeconds,
+        })),
+    ];
+
     this.dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
       dashboardName: args.namePrefix,
       dashboardBody: pulumi.jsonStringify({
@@ -94,6 +146,7 @@ export class Monitoring extends pulumi.ComponentResource {
           queueWidget('Dead-lettered messages', 'ApproximateNumberOfMessagesVisible', args.queues.map(({ deadLetterQueue }) => deadLetterQueue.name), args.region, 12),
           albWidget('API latency (s)', [['TargetResponseTime', 'p50'], ['TargetResponseTime', 'p99']], args, 18),
           albWidget('Requests and errors', [['RequestCount', 'Sum'], ['HTTPCode_Target_4XX_Count', 'Sum'], ['HTTPCode_Target_5XX_Count', 'Sum'], ['HTTPCode_ELB_5XX_Count', 'Sum']], args, 24),
+          ...sagaWidgets(args, sagaAlarms, 30),
         ],
       }),
     }, { ...parent, deleteBeforeReplace: true }); // PutDashboard overwrites one of the same name
@@ -137,4 +190,44 @@ function albWidget(title: string, series: [string, string][], { loadBalancer, re
     type: 'metric', x: 0, y, width: 24, height: 6,
     properties: { title, region, period: 60, metrics: series.map(([metricName, stat]) => ['AWS/ApplicationELB', metricName, 'LoadBalancer', loadBalancer.arnSuffix, { stat }]) },
   };
+}
+
+/**
+ * The saga's service levels, from the metrics the services write as EMF (the dimensions exactly theirs): placed to decided
+ * per outcome, decisions per outcome and reason, orders pending too long, each service's outbox lag, and the state of
+ * the alarms on them.
+ */
+function sagaWidgets({ metricsNamespace: ns, region, placedToConfirmedP99Seconds }: MonitoringArgs, alarms: aws.cloudwatch.MetricAlarm[], y: number) {
+  const half = (x: number, row: number, title: string, properties: Record<string, unknown>) => ({
+    type: 'metric', x, y: y + row * 6, width: 12, height: 6, properties: { title, region, period: 60, ...properties },
+  });
+  const line = <M extends SagaMetric>(metric: M, dimensions: Record<M['dimensions'][number], string>, options: Record<string, string>) => {
+    const { namespace, metricName } = sagaMetric(ns, metric, dimensions);
+    return [namespace, metricName, ...Object.entries(dimensions).flat(), options];
+  };
+  const decisions = sagaMetrics.ordersDecided;
+  return [
+    half(0, 0, 'Placed → decided (ms), p50 and p99 per outcome', {
+      metrics: outcomes.flatMap((outcome) => ['p50', 'p99'].map((stat) =>
+        line(sagaMetrics.placedToDecided, { Service: sagaService, Outcome: outcome }, { stat, label: `${outcome} ${stat}` }))),
+      annotations: { horizontal: [{ label: 'CONFIRMED p99 alarm', value: placedToConfirmedP99Seconds * 1_000 }] },
+    }),
+    // Searched rather than listed: a new cancellation reason appears here without a change to the stack.
+    half(12, 0, 'Orders decided, by outcome and reason', {
+      metrics: [[{ id: 'decided', label: '', expression: `SEARCH('{${ns},${decisions.dimensions.join(',')}} MetricName="${decisions.name}"', 'Sum', 60)` }]],
+    }),
+    half(0, 1, 'Orders still pending', {
+      stat: 'Maximum',
+      metrics: [
+        line(sagaMetrics.ordersPendingOver30s, { Service: sagaService }, { label: 'over 30 s' }),
+        line(sagaMetrics.ordersPendingPastDeadline, { Service: sagaService }, { label: 'past their deadline' }),
+      ],
+    }),
+    half(12, 1, 'Outbox lag (s), per service', {
+      stat: 'Maximum',
+      metrics: serviceNames.map((service) => line(sagaMetrics.outboxLag, { Service: service }, { label: service })),
+      annotations: { horizontal: [{ label: 'alarm', value: thresholds.outboxLagSeconds }] },
+    }),
+    { type: 'alarm', x: 0, y: y + 12, width: 24, height: 3, properties: { title: 'Saga alarms', alarms: alarms.map(({ arn }) => arn) } },
+  ];
 }

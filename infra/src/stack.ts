@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { resolveTopology } from '@bookstore/events/topology';
+import { metricsNamespacePrefix } from '@bookstore/kit/metrics';
 import { readImageTag, readSettings } from './config';
 import { Databases } from './databases';
 import { LoadBalancer } from './load-balancer';
@@ -19,6 +20,8 @@ export function bookstore() {
   const name = settings.namePrefix;
   const region = aws.getRegionOutput().region;
   const accountId = aws.getCallerIdentityOutput().accountId;
+  // The services write their saga metrics here (METRICS_NAMESPACE), and the alarms and the dashboard read them from here.
+  const metricsNamespace = `${metricsNamespacePrefix}/${name}`;
 
   const network = new Network(name, { cidr: settings.vpcCidr, availabilityZones: settings.availabilityZones, natGatewayPerZone: settings.natGatewayPerZone });
   const securityGroups = new SecurityGroups(name, { vpcId: network.vpc.id, vpcCidr: settings.vpcCidr });
@@ -50,6 +53,7 @@ export function bookstore() {
     queues: messaging.queues,
     databases: databases.forService,
     adminToken: { secret: adminTokenSecret, value: adminTokenValue },
+    metricsNamespace,
     dependsOn: [loadBalancer],
   });
   const monitoring = new Monitoring(name, {
@@ -60,6 +64,8 @@ export function bookstore() {
     loadBalancer: loadBalancer.alb,
     targetGroups: loadBalancer.targetGroups,
     alarmEmail: settings.alarmEmail,
+    metricsNamespace,
+    placedToConfirmedP99Seconds: settings.placedToConfirmedP99Seconds,
   });
 
   return {

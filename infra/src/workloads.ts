@@ -17,6 +17,8 @@ export interface WorkloadsArgs {
   queues: Record<ServiceName, QueueResources>;
   databases: Record<ServiceName, ServiceDatabase>;
   adminToken: { secret: aws.secretsmanager.Secret; value: aws.secretsmanager.SecretVersion };
+  /** Where the services write their saga metrics (EMF), and the alarms read them: `Bookstore/<name prefix>`. */
+  metricsNamespace: string;
   /** Created before the services, which need a listener in front of their target groups. */
   dependsOn: pulumi.Resource[];
 }
@@ -35,8 +37,31 @@ const steadyStateTimeout = '30m';
 /** What the pipelines build (linux/amd64), said explicitly: an image built for another architecture fails to start. */
 const runtimePlatform = { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' };
 
-/** Fargate sizes; the services are small Node processes. */
-const taskSize = { cpu: '256', memory: '512' };
+/**
+ * Fargate sizes (each a valid Fargate combination); the services are small Node processes. A service's task has 1 GB
+ * rather than 0.5: the collector beside it may take up to its 128 MiB, and the service keeps more than it had alone.
+ */
+const serviceTaskSize = { cpu: '256', memory: '1024' };
+const frontendTaskSize = { cpu: '256', memory: '512' };
+
+/**
+ * The AWS Distro for OpenTelemetry collector beside every API and worker, which receives the service's spans over OTLP
+ * and sends them to X-Ray. A release tag, never `latest`: a tag that moves would change every task at its next start.
+ */
+export const collector = {
+  name: 'otel-collector',
+  image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0',
+  /**
+   * The image's own ECS config for traces only: OTLP in (gRPC 4317, HTTP 4318), the ECS resource detector (cluster and
+   * task on every segment), X-Ray out, which needs only xray:PutTraceSegments. Not ecs-default-config.yaml: it also
+   * listens for StatsD and X-Ray UDP and ships OTLP metrics as EMF to a log group of its own, none of which the services
+   * send (their EMF goes to stdout), and which would need CloudWatch Logs rights on the task role.
+   */
+  config: '/etc/ecs/ecs-xray.yaml',
+  otlpHttpPort: 4318,
+  cpu: 64,
+  memoryMiB: 128,
+};
 /**
  * ECS sends SIGTERM, then SIGKILL after this. A graceful stop cancels the long poll and waits for the handlers and
  * requests in flight (about a second); the rest is margin for a slow database.
@@ -89,6 +114,9 @@ export class Workloads extends pulumi.ComponentResource {
           },
           // Poison messages are moved to the dead-letter queue at once, with the reason attached.
           { Sid: 'DeadLetterOwnMessages', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'], Resource: own.deadLetterQueue.arn },
+          // The collector's X-Ray exporter makes this one call (telemetry records and sampling rules are off in its config).
+          // X-Ray has no resource-level permissions: `*` is the only resource it accepts.
+          { Sid: 'WriteTraces', Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' },
         ],
       }),
     }, parent);
@@ -109,15 +137,22 @@ export class Workloads extends pulumi.ComponentResource {
         { name: 'PORT', value: String(port) },
         { name: 'LOG_LEVEL', value: 'info' },
         { name: 'DATABASE_POOL_SIZE', value: String(database.poolSize) },
+        // `migrate` neither traces nor reports metrics: only the long-running processes get these.
+        ...(role === 'migrate' ? [] : telemetryEnvironment(`${service}-${role}`, this.args.metricsNamespace)),
       ],
       // Only the migrate step gets the master user's URL: it creates the service's role and database.
       secrets: role === 'migrate'
         ? [{ name: 'DATABASE_URL', valueFrom: database.url.arn }, { name: 'DATABASE_ADMIN_URL', valueFrom: database.adminUrl.arn }]
         : [{ name: 'DATABASE_URL', valueFrom: database.url.arn }, { name: 'ADMIN_TOKEN', valueFrom: adminToken.secret.arn }],
-      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': this.args.region, 'awslogs-stream-prefix': role } },
+      logConfiguration: awslogs(logGroup, this.args.region, role),
       ...(role === 'migrate'
         ? {}
-        : { dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }], stopTimeout: stopTimeoutSeconds }),
+        : {
+            // After the collector has started, so ECS stops it only after the service (shutdown reverses the order), and the
+            // spans the service flushes as it stops still reach X-Ray.
+            dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }, { containerName: collector.name, condition: 'START' }],
+            stopTimeout: stopTimeoutSeconds,
+          }),
       ...(role === 'api' ? { portMappings: [{ containerPort: port, protocol: 'tcp' }] } : {}),
       // Liveness from inside the task, for the API and the worker (which serves its health on the same port): a
       // process that hangs is replaced. /healthz, not /readyz: a worker waiting for SNS/SQS or the database is alive.
@@ -139,11 +174,11 @@ export class Workloads extends pulumi.ComponentResource {
         family: `${settings.namePrefix}-${service}-${role}`,
         requiresCompatibilities: ['FARGATE'],
         networkMode: 'awsvpc',
-        ...taskSize,
+        ...serviceTaskSize,
         runtimePlatform,
         executionRoleArn: execution.role.arn,
         taskRoleArn: taskRole.arn,
-        containerDefinitions: pulumi.jsonStringify([container('migrate'), container(role)]),
+        containerDefinitions: pulumi.jsonStringify([container('migrate'), container(role), collectorContainer(logGroup, this.args.region)]),
       }, parent);
       // A task started before its secrets have values, or before its roles may read them, fails, and the circuit breaker stops the rollout.
       const startsAfter = [...database.values, adminToken.value, ...execution.grants, taskPolicy];
@@ -161,7 +196,7 @@ export class Workloads extends pulumi.ComponentResource {
       family: `${this.args.settings.namePrefix}-frontend`,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
-      ...taskSize,
+      ...frontendTaskSize,
       runtimePlatform,
       executionRoleArn: execution.role.arn,
       containerDefinitions: pulumi.jsonStringify([{
@@ -169,7 +204,7 @@ export class Workloads extends pulumi.ComponentResource {
         image: this.args.images.frontend,
         essential: true,
         portMappings: [{ containerPort: port, protocol: 'tcp' }],
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': this.args.region, 'awslogs-stream-prefix': 'web' } },
+        logConfiguration: awslogs(logGroup, this.args.region, 'web'),
       }]),
     }, { parent: this });
     const frontendService = this.ecsService(`${name}-frontend`, 'frontend', taskDefinition, execution.grants, { containerName: 'web', port });
@@ -290,4 +325,50 @@ export class Workloads extends pulumi.ComponentResource {
       },
     }, { parent: this });
   }
+}
+
+function awslogs(logGroup: aws.cloudwatch.LogGroup, region: pulumi.Input<string>, streamPrefix: string) {
+  return { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.name, 'awslogs-region': region, 'awslogs-stream-prefix': streamPrefix } };
+}
+
+/**
+ * What makes a service process export its spans to the collector beside it and write its saga metrics. 127.0.0.1 rather
+ * than `localhost`: the collector listens on IPv4, and the address cannot resolve to ::1 first (the health check's choice too).
+ */
+function telemetryEnvironment(serviceName: string, metricsNamespace: string) {
+  return [
+    // awsvpc: the containers of a task share one network namespace, so the collector is on the task's own loopback.
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://127.0.0.1:${collector.otlpHttpPort}` },
+    { name: 'OTEL_SERVICE_NAME', value: serviceName },
+    { name: 'METRICS_NAMESPACE', value: metricsNamespace },
+  ];
+}
+
+/**
+ * The collector's container. Not essential, unlike in AWS's examples: traces are for diagnosis, and a collector that
+ * crashes (out of memory in a burst of spans, say) must not stop the API or the worker with it, as an essential
+ * container's exit stops its task. ECS restarts it in place instead; meanwhile the service's spans are dropped.
+ */
+function collectorContainer(logGroup: aws.cloudwatch.LogGroup, region: pulumi.Input<string>) {
+  return {
+    name: collector.name,
+    image: collector.image,
+    essential: false,
+    restartPolicy: { enabled: true, restartAttemptPeriod: 60 },
+    command: [`--config=${collector.config}`],
+    // A hard memory limit, so that a collector that grows is killed and restarted rather than squeezing the service.
+    cpu: collector.cpu,
+    memory: collector.memoryMiB,
+    // It keeps nothing on disk: no file storage in its config, logs to stdout.
+    readonlyRootFilesystem: true,
+    environment: [
+      // The X-Ray exporter's region: Fargate has no instance metadata to take it from.
+      { name: 'AWS_REGION', value: region },
+      // Go's garbage collector works harder as the heap nears this, short of the hard limit.
+      { name: 'GOMEMLIMIT', value: `${Math.floor(collector.memoryMiB * 0.8)}MiB` },
+    ],
+    // Served to the task's own containers; the task's security group admits only the ALB, on the service's port.
+    portMappings: [{ containerPort: collector.otlpHttpPort, protocol: 'tcp' }],
+    logConfiguration: awslogs(logGroup, region, collector.name),
+  };
 }

@@ -1,7 +1,9 @@
 import { resolveTopology } from '@bookstore/events/topology';
+import { metricsNamespacePrefix, sagaMetrics } from '@bookstore/kit/metrics';
 import { frontend, routes, serviceNames, services } from '@bookstore/kit/platform';
 import { maxConnections } from '../src/connections';
 import { rdsCaBundlePath } from '../src/databases';
+import { collector } from '../src/workloads';
 import { byId, ofType, pushedTag, synthesize, waitsFor, type Declared } from './harness';
 
 type Synthesized = Awaited<ReturnType<typeof synthesize>>;
@@ -26,6 +28,30 @@ const unwrapSecret = (input: any): string => {
 const secretValue = (declared: Declared[], secret: Declared) =>
   unwrapSecret(ofType(declared, 'aws:secretsmanager/secretVersion:SecretVersion').find(({ inputs }) => inputs.secretId === secret.id)!.inputs.secretString);
 const list = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
+const containersOf = (definition: Declared): any[] => JSON.parse(definition.inputs.containerDefinitions);
+/** The service's own long-running process in an API or worker task: not `migrate`, not the collector. */
+const serviceProcess = (definition: Declared) => containersOf(definition).find(({ name }) => name === 'api' || name === 'worker');
+const environmentOf = (container: any): Record<string, string> => Object.fromEntries((container.environment ?? []).map(({ name, value }: any) => [name, value]));
+
+/** Fargate's task sizes, CPU units to MiB (AWS: "Troubleshoot Amazon ECS task definition invalid CPU or memory errors"). */
+const gigabytes = (from: number, to: number, step = 1) => Array.from({ length: (to - from) / step + 1 }, (_, index) => (from + index * step) * 1024);
+const fargateMemory: Record<string, number[]> = {
+  256: [512, 1024, 2048],
+  512: gigabytes(1, 4),
+  1024: gigabytes(2, 8),
+  2048: gigabytes(4, 16),
+  4096: gigabytes(8, 30),
+  8192: gigabytes(16, 60, 4),
+  16384: gigabytes(32, 120, 8),
+};
+
+/** A metric of a dashboard widget, `[namespace, name, dimension, value, ..., options?]`, as the alarm would name it. */
+function chartedMetric(line: unknown[]) {
+  const [namespace, metricName, ...rest] = line as string[];
+  const pairs = rest.filter((item) => typeof item === 'string');
+  const dimensions = Object.fromEntries(pairs.flatMap((item, index) => (index % 2 === 0 ? [[item, pairs[index + 1]]] : [])));
+  return { namespace, metricName, dimensions };
+}
 
 /** The properties every stack must have; a change that breaks one turns these red. */
 export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesized) => void) {
@@ -166,7 +192,8 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
           ]);
           for (const statement of policyOf(policy!).Statement) {
             for (const resource of list(statement.Resource)) {
-              if (resource === '*') expect(list(statement.Action)).toEqual(['sns:ListTopics']);
+              // Neither has resource-level permissions; listing topics reveals no messages, trace segments are write-only.
+              if (resource === '*') expect([['sns:ListTopics'], ['xray:PutTraceSegments']]).toContainEqual(list(statement.Action));
               else expect(allowed).toContain(resource);
             }
             if (list(statement.Action).includes('sns:Publish')) expect(statement.Resource).toBe([...allowed][0]);
@@ -237,7 +264,8 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name))) {
           const [migrate, main] = JSON.parse(definition.inputs.containerDefinitions);
           expect(migrate).toMatchObject({ name: 'migrate', essential: false, command: ['migrate'] });
-          expect(main.dependsOn).toEqual([{ containerName: 'migrate', condition: 'SUCCESS' }]);
+          // And after the collector has started, which ECS then stops only after the service, so that its last spans get out.
+          expect(main.dependsOn).toEqual([{ containerName: 'migrate', condition: 'SUCCESS' }, { containerName: collector.name, condition: 'START' }]);
         }
       });
 
@@ -249,7 +277,7 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
       it('runs the pushed image of the configured tag, pinned by its digest', () => {
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
           const workload = definition.name.replace(`bookstore-${stack}-`, '').replace(/-(api|worker)$/, '');
-          for (const container of JSON.parse(definition.inputs.containerDefinitions)) {
+          for (const container of containersOf(definition).filter(({ name }) => name !== collector.name)) {
             expect(container.image).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/bookstore-${stack}/${workload}@sha256:bookstore${stack}${workload}${pushedTag}`);
           }
         }
@@ -276,7 +304,7 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
 
       it("checks the liveness of every API and worker container on its own port's /healthz, and exposes only the API's port", () => {
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name))) {
-          const main = JSON.parse(definition.inputs.containerDefinitions).find((container: any) => container.name !== 'migrate');
+          const main = serviceProcess(definition);
           const port = main.environment.find(({ name }: any) => name === 'PORT').value;
           expect(main.healthCheck.command.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
           expect(main.portMappings ?? []).toEqual(main.name === 'api' ? [{ containerPort: Number(port), protocol: 'tcp' }] : []);
@@ -306,7 +334,7 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         const used = new Map<string, number>();
         for (const service of ofType(declared, 'aws:ecs/service:Service').filter(({ name }) => !name.endsWith('-frontend'))) {
           const definition = ofType(declared, 'aws:ecs/taskDefinition:TaskDefinition').find((candidate) => arnOf(candidate) === service.inputs.taskDefinition)!;
-          const main = JSON.parse(definition.inputs.containerDefinitions).find((container: any) => container.name !== 'migrate');
+          const main = serviceProcess(definition);
           const poolSize = Number(main.environment.find(({ name }: any) => name === 'DATABASE_POOL_SIZE').value);
           const urlSecret = main.secrets.find(({ name }: any) => name === 'DATABASE_URL').valueFrom;
           const host = new URL(secretValue(declared, ofType(declared, 'aws:secretsmanager/secret:Secret').find((secret) => arnOf(secret) === urlSecret)!)).hostname;
@@ -337,6 +365,89 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         const fixedNames = get().declared.filter(({ type, inputs }) => (inputs.name !== undefined || inputs.dashboardName !== undefined) && type !== 'aws:ecs/taskDefinition:TaskDefinition');
         expect(new Set(fixedNames.map(({ type }) => type))).toEqual(new Set(['aws:sns/topic:Topic', 'aws:sqs/queue:Queue', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:cloudwatch/logGroup:LogGroup', 'aws:cloudwatch/dashboard:Dashboard']));
         for (const resource of fixedNames) expect([resource.name, resource.deleteBeforeReplace]).toEqual([resource.name, true]);
+      });
+    });
+
+    describe("traces go to X-Ray, and the saga's service levels are alarmed on and charted", () => {
+      const serviceTasks = () => ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => /-(api|worker)$/.test(name));
+      const namespace = `${metricsNamespacePrefix}/bookstore-${stack}`;
+      const alarmsOn = (metricName: string) => ofType(get().declared, 'aws:cloudwatch/metricAlarm:MetricAlarm').filter(({ inputs }) => inputs.metricName === metricName);
+
+      it('runs an ADOT collector beside every API and worker: a release of the image, its ECS X-Ray config, OTLP/HTTP, not essential', () => {
+        expect(serviceTasks()).toHaveLength(serviceNames.length * 2);
+        for (const definition of serviceTasks()) {
+          const sidecar = containersOf(definition).find(({ name }) => name === collector.name);
+          expect(sidecar?.image).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v\d+\.\d+\.\d+$/);
+          expect(sidecar).toMatchObject({ command: ['--config=/etc/ecs/ecs-xray.yaml'], essential: false, restartPolicy: { enabled: true } });
+          expect(sidecar.portMappings).toEqual([{ containerPort: 4318, protocol: 'tcp' }]);
+          expect(environmentOf(sidecar).AWS_REGION).toBe('eu-west-1');
+          // Its own logs in the service's log group, beside the service's.
+          expect(sidecar.logConfiguration.options).toMatchObject({ 'awslogs-group': serviceProcess(definition).logConfiguration.options['awslogs-group'], 'awslogs-stream-prefix': collector.name });
+        }
+      });
+
+      it("points every API and worker process at the collector on the task's loopback, under its own name, with the stack's metrics namespace", () => {
+        for (const definition of serviceTasks()) {
+          const main = serviceProcess(definition);
+          const environment = environmentOf(main);
+          const port = containersOf(definition).find(({ name }) => name === collector.name).portMappings[0].containerPort;
+          expect(['127.0.0.1', 'localhost']).toContain(new URL(environment.OTEL_EXPORTER_OTLP_ENDPOINT!).hostname);
+          expect(new URL(environment.OTEL_EXPORTER_OTLP_ENDPOINT!)).toMatchObject({ protocol: 'http:', port: String(port), pathname: '/' });
+          expect(environment.OTEL_SERVICE_NAME).toBe(definition.name.replace(`bookstore-${stack}-`, ''));
+          expect(environment.METRICS_NAMESPACE).toBe(namespace);
+        }
+      });
+
+      it("lets every service's task role write trace segments to X-Ray", () => {
+        for (const definition of serviceTasks()) {
+          const role = ofType(get().declared, 'aws:iam/role:Role').find((candidate) => arnOf(candidate) === definition.inputs.taskRoleArn)!;
+          const statements = ofType(get().declared, 'aws:iam/rolePolicy:RolePolicy').filter(({ inputs }) => inputs.role === role.id).flatMap((policy) => policyOf(policy).Statement);
+          expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' }));
+        }
+      });
+
+      it('sizes every task as a valid Fargate combination that holds what its containers reserve', () => {
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
+          const { cpu, memory } = definition.inputs;
+          expect({ task: definition.name, cpu, memory: Number(memory), valid: fargateMemory[cpu]?.includes(Number(memory)) }).toMatchObject({ valid: true });
+          const reserved = (key: 'cpu' | 'memory') => containersOf(definition).reduce((sum, container) => sum + (container[key] ?? (key === 'memory' ? container.memoryReservation : 0) ?? 0), 0);
+          expect(reserved('cpu')).toBeLessThanOrEqual(Number(cpu));
+          expect(reserved('memory')).toBeLessThanOrEqual(Number(memory));
+        }
+      });
+
+      it("alarms on orders pending past their deadline, a slow p99 from placed to CONFIRMED and each service's outbox lag, in the services' own namespace and dimensions", () => {
+        const alarmTopic = arnOf(named(get().declared, 'aws:sns/topic:Topic', `bookstore-${stack}-alarms`));
+        const [pastDeadline, ...otherPastDeadline] = alarmsOn(sagaMetrics.ordersPendingPastDeadline.name);
+        expect(otherPastDeadline).toEqual([]);
+        expect(pastDeadline!.inputs).toMatchObject({
+          namespace, dimensions: { Service: 'orders' }, statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', threshold: 0, treatMissingData: 'breaching', alarmActions: [alarmTopic],
+        });
+        const [slow, ...otherSlow] = alarmsOn(sagaMetrics.placedToDecided.name);
+        expect(otherSlow).toEqual([]);
+        expect(slow!.inputs).toMatchObject({ namespace, dimensions: { Service: 'orders', Outcome: 'CONFIRMED' }, extendedStatistic: 'p99', threshold: 5_000, alarmActions: [alarmTopic] });
+        const lags = alarmsOn(sagaMetrics.outboxLag.name);
+        expect(lags.map(({ inputs }) => inputs.dimensions.Service).sort()).toEqual([...serviceNames].sort());
+        for (const lag of lags) expect(lag.inputs).toMatchObject({ namespace, statistic: 'Maximum', threshold: 60, treatMissingData: 'breaching', alarmActions: [alarmTopic] });
+        // Exactly the dimension names the services write each metric with: any other set is another metric, with no data.
+        const byName = Object.fromEntries(Object.values(sagaMetrics).map((metric) => [metric.name, metric]));
+        for (const alarm of [pastDeadline!, slow!, ...lags]) expect(Object.keys(alarm.inputs.dimensions).sort()).toEqual([...byName[alarm.inputs.metricName]!.dimensions].sort());
+      });
+
+      it('charts the saga on the dashboard: the metrics its alarms watch, every saga metric, and the alarms themselves', () => {
+        const body = JSON.parse(ofType(get().declared, 'aws:cloudwatch/dashboard:Dashboard')[0]!.inputs.dashboardBody);
+        const lines: unknown[][] = body.widgets.flatMap((widget: any) => widget.properties.metrics ?? []);
+        const charted = lines.filter((line) => typeof line[0] === 'string').map(chartedMetric);
+        const searches = lines.flatMap((line) => line.filter((item: any) => item?.expression).map((item: any) => item.expression as string));
+        const sagaAlarms = [sagaMetrics.ordersPendingPastDeadline, sagaMetrics.placedToDecided, sagaMetrics.outboxLag].flatMap(({ name }) => alarmsOn(name));
+        for (const { inputs } of sagaAlarms) expect(charted).toContainEqual({ namespace: inputs.namespace, metricName: inputs.metricName, dimensions: inputs.dimensions });
+        for (const metric of Object.values(sagaMetrics)) {
+          const exactly = charted.some((line) => line.namespace === namespace && line.metricName === metric.name && Object.keys(line.dimensions).sort().join() === [...metric.dimensions].sort().join());
+          const searched = searches.some((expression) => expression.includes(`{${namespace},${metric.dimensions.join(',')}}`) && expression.includes(`MetricName="${metric.name}"`));
+          expect({ metric: metric.name, charted: exactly || searched }).toEqual({ metric: metric.name, charted: true });
+        }
+        const alarmWidget = body.widgets.find((widget: any) => widget.type === 'alarm');
+        expect([...(alarmWidget?.properties.alarms ?? [])].sort()).toEqual(sagaAlarms.map(arnOf).sort());
       });
     });
 
