@@ -31,7 +31,7 @@ const readableIds = (types: readonly string[]) =>
 describe('the AsyncAPI document (events/asyncapi.yaml)', () => {
   it('is committed as the contracts and the topology generate it', () => {
     if (readFileSync(asyncApiFile, 'utf8') !== asyncApiYaml())
-      throw new Error('events/asyncapi.yaml is out of date: run npm run docs:events and commit it');
+      throw new Error('events/asyncapi.yaml is out of date: run npm run docs and commit it');
   });
 
   it('is valid AsyncAPI 3.0.0 for the parser, bindings and payload schemas included', async () => {

@@ -56,7 +56,7 @@ const changeBook = {
 const restockBook = {
   method: 'post',
   path: '/api/catalog/books/{id}/restock',
-  summary: 'Add copies to a book’s stock',
+  summary: "Add copies to a book's stock",
   access: 'admin',
   params: bookIdParams,
   body: restockBody,
