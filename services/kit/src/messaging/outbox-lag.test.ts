@@ -1,9 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { contracts } from '@bookstore/events';
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../logger';
-import { MetricsLog } from '../telemetry/emf';
-import { pgTransaction, query, useOutboxTables } from '../testing';
+import { metricsSpy, pgTransaction, query, useOutboxTables } from '../testing';
 import { enqueueEvents } from './outbox';
 import { reportOutboxLag } from './outbox-lag';
 
@@ -12,10 +9,7 @@ afterEach(() => query(tables.url, 'TRUNCATE outbox_events'));
 
 describe('the outbox lag report', () => {
   it('reports 0 for an outbox with nothing unpublished, and the age of the oldest unpublished event otherwise', async () => {
-    let written = '';
-    const destination = new PassThrough();
-    destination.on('data', (chunk) => (written += chunk));
-    const metrics = new MetricsLog(createLogger('catalog', { destination }), 'Bookstore/test');
+    const { metrics, lines } = metricsSpy();
     expect(await reportOutboxLag(tables.pool, metrics, 'catalog')).toBe(0);
 
     const event = contracts.OrderConfirmed.create({ orderId: randomUUID() }, { correlationId: randomUUID() });
@@ -27,11 +21,7 @@ describe('the outbox lag report', () => {
 
     await query(tables.url, `UPDATE outbox_events SET published_at = now()`);
     expect(await reportOutboxLag(tables.pool, metrics, 'catalog')).toBe(0);
-    const lines = written
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-    expect(lines.map((line) => [line.Service, line.OutboxLag])).toEqual([
+    expect(lines().map((line) => [line.Service, line.OutboxLag])).toEqual([
       ['catalog', 0],
       ['catalog', lag],
       ['catalog', 0],

@@ -1,26 +1,9 @@
-import { PassThrough } from 'node:stream';
-import { createLogger } from '../logger';
-import { MetricsLog } from './emf';
+import { metricsSpy } from '../testing/metrics';
 import { sagaMetrics } from './metrics';
-
-function capture(namespace: string | undefined): { metrics: MetricsLog; lines: () => Record<string, any>[] } {
-  let written = '';
-  const destination = new PassThrough();
-  destination.on('data', (chunk) => (written += chunk));
-  const metrics = new MetricsLog(createLogger('orders', { destination }), namespace);
-  return {
-    metrics,
-    lines: () =>
-      written
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line)),
-  };
-}
 
 describe('MetricsLog (CloudWatch Embedded Metric Format)', () => {
   it('writes a line CloudWatch turns into the metric: its namespace, dimension set, name and unit, and the values at the root', () => {
-    const { metrics, lines } = capture('Bookstore/test');
+    const { metrics, lines } = metricsSpy('Bookstore/test');
     metrics.put(sagaMetrics.placedToDecided, { Service: 'orders', Outcome: 'CONFIRMED' }, [12, 34]);
     const line = lines()[0]!;
     expect(line._aws).toEqual({
@@ -35,7 +18,7 @@ describe('MetricsLog (CloudWatch Embedded Metric Format)', () => {
   });
 
   it('splits more than 100 values over several lines, as CloudWatch takes at most 100 a line', () => {
-    const { metrics, lines } = capture('Bookstore/test');
+    const { metrics, lines } = metricsSpy('Bookstore/test');
     metrics.put(
       sagaMetrics.placedToDecided,
       { Service: 'orders', Outcome: 'CONFIRMED' },
@@ -45,7 +28,7 @@ describe('MetricsLog (CloudWatch Embedded Metric Format)', () => {
   });
 
   it('writes nothing without a namespace', () => {
-    const { metrics, lines } = capture(undefined);
+    const { metrics, lines } = metricsSpy(null);
     metrics.put(sagaMetrics.outboxLag, { Service: 'orders' }, 3);
     expect(metrics.enabled).toBe(false);
     expect(lines()).toEqual([]);

@@ -153,3 +153,4 @@ export { DispatchSpy, FakePublisher } from './doubles';
 export { recordStatements, type StatementLog } from './statement-log';
 export { distribution, round, type Distribution } from './stats';
 export { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+export { metricsSpy } from './metrics';

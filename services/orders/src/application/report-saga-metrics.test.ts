@@ -1,5 +1,5 @@
-import { PassThrough } from 'node:stream';
-import { createLogger, MetricsLog } from '@bookstore/kit';
+import type { MetricsLog } from '@bookstore/kit';
+import { metricsSpy } from '@bookstore/kit/testing';
 import { applySagaEvent } from './apply-saga-event';
 import { reportSagaMetrics } from './report-saga-metrics';
 import { declined, reserved, settled, storedOrder } from './saga.fixtures';
@@ -7,35 +7,19 @@ import { useOrdersDatabase } from './test-support';
 
 const orders = useOrdersDatabase();
 
-/** A MetricsLog whose EMF lines the test reads back. */
-function metricsLog(): { metrics: MetricsLog; lines: () => Record<string, unknown>[] } {
-  let written = '';
-  const destination = new PassThrough();
-  destination.on('data', (chunk) => (written += chunk));
-  const metrics = new MetricsLog(createLogger('orders', { destination }), 'Bookstore/test');
-  return {
-    metrics,
-    lines: () =>
-      written
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
-
 /** Reports the window since the last report, whatever its age. */
 const reportNow = (metrics: MetricsLog) => reportSagaMetrics(orders.db.pool, metrics, 0);
 
 describe('the saga metrics report', () => {
   it('reports each decision once, with its placed -> decided latency, outcome and reason, and the pending orders', async () => {
-    await reportNow(metricsLog().metrics); // the window of whatever other tests decided
+    await reportNow(metricsSpy().metrics); // the window of whatever other tests decided
     const confirmed = await storedOrder(orders.db.pool);
     const cancelled = await storedOrder(orders.db.pool);
     await storedOrder(orders.db.pool, -1); // past its deadline, not yet swept
     await orders.db.pool.query(`UPDATE orders SET created_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[confirmed, cancelled]]);
     for (const event of [reserved(confirmed), settled(confirmed), declined(cancelled)]) await applySagaEvent(orders.db, event);
 
-    const { metrics, lines } = metricsLog();
+    const { metrics, lines } = metricsSpy();
     const report = await reportNow(metrics);
     expect(report?.decided.map(({ outcome, reason }) => `${outcome}/${reason}`).sort()).toEqual(['CANCELLED/payment_declined', 'CONFIRMED/none']);
     for (const { placedToDecidedMs } of report!.decided) expect(placedToDecidedMs).toBeGreaterThanOrEqual(59_000);
@@ -55,13 +39,13 @@ describe('the saga metrics report', () => {
     );
     expect(byMetric('OrdersPendingPastDeadline')[0]).toMatchObject({ Service: 'orders', OrdersPendingPastDeadline: report!.pending.pastDeadline });
 
-    const again = metricsLog();
+    const again = metricsSpy();
     expect((await reportNow(again.metrics))?.decided).toEqual([]); // the next window starts where this one ended
   });
 
   it('skips its turn while another report is younger than the gap, so two workers never report a window twice', async () => {
-    await reportNow(metricsLog().metrics);
-    const { metrics, lines } = metricsLog();
+    await reportNow(metricsSpy().metrics);
+    const { metrics, lines } = metricsSpy();
     expect(await reportSagaMetrics(orders.db.pool, metrics, 60_000)).toBeUndefined();
     expect(lines()).toEqual([]);
   });
