@@ -2,7 +2,16 @@ import { parseCommandLine, UsageError } from './cli';
 
 describe('parseCommandLine', () => {
   it("defaults to npm start's emulator, us-east-1 and no prefix", () => {
-    expect(parseCommandLine(['queues'], {})).toEqual({ command: 'queues', endpoint: 'http://127.0.0.1:4566', region: 'us-east-1', prefix: '', json: false, limit: 100, dryRun: false });
+    expect(parseCommandLine(['queues'], {})).toEqual({
+      command: 'queues',
+      endpoint: 'http://127.0.0.1:4566',
+      region: 'us-east-1',
+      prefix: '',
+      json: false,
+      limit: 100,
+      dryRun: false,
+      olderThanSeconds: 30,
+    });
   });
 
   it('takes the environment, and options over the environment', () => {
@@ -24,6 +33,23 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['dlq', 'peek', 'bookstore-prod-payments-queue-dlq', '--prefix', 'bookstore-prod-'], {}).queue?.consumer).toBe('payments');
   });
 
+  it('takes the order id of order, and the age and limit of stuck', () => {
+    const orderId = '8C4E7F0A-1D2B-4C3E-9F5A-6B7C8D9E0F1A';
+    expect(parseCommandLine(['order', orderId, '--postgres-url', 'postgres://x@db:5432'], {})).toMatchObject({
+      command: 'order',
+      orderId: orderId.toLowerCase(),
+      postgresUrl: 'postgres://x@db:5432',
+    });
+    expect(parseCommandLine(['stuck', '--older-than', '5m', '--limit', '20', '--json'], {})).toMatchObject({
+      command: 'stuck',
+      olderThanSeconds: 300,
+      limit: 20,
+      json: true,
+    });
+    const olderThan = (age: string) => parseCommandLine(['stuck', '--older-than', age], {}).olderThanSeconds;
+    expect(['90', '90s', '2h', '1d'].map(olderThan)).toEqual([90, 90, 7200, 86400]);
+  });
+
   it('returns help for --help, whatever else is there', () => {
     expect(parseCommandLine(['dlq', '-h'], {}).command).toBe('help');
   });
@@ -36,8 +62,13 @@ describe('parseCommandLine', () => {
     [['queues', 'orders'], 'queues takes no arguments'],
     [['queues', '--verbose'], "Unknown option '--verbose'"],
     [['queues', '--dry-run'], '--dry-run applies only to dlq redrive'],
-    [['dlq', 'redrive', 'orders', '--limit', '5'], '--limit applies only to dlq peek and dlq redrive --dry-run'],
-    [['queues', '--postgres-url', 'postgres://x'], '--postgres-url applies only to outbox'],
+    [['dlq', 'redrive', 'orders', '--limit', '5'], '--limit applies only to dlq peek, dlq redrive --dry-run and stuck'],
+    [['queues', '--postgres-url', 'postgres://x'], '--postgres-url applies only to outbox, order and stuck'],
+    [['order'], 'order needs one order id'],
+    [['order', '42'], "'42' is not an order id (a UUID)"],
+    [['stuck', 'orders'], 'stuck takes no arguments'],
+    [['stuck', '--older-than', '30 seconds'], "--older-than must be an age such as 90, 90s, 5m, 2h or 1d, not '30 seconds'"],
+    [['queues', '--older-than', '30s'], '--older-than applies only to stuck'],
     [['queues', '--aws', '--endpoint', 'http://x:1'], '--aws and --endpoint exclude each other'],
     [['dlq', 'peek', 'orders', '--limit', '0'], "--limit must be a positive whole number, not '0'"],
   ])('rejects %j: %s', (args, message) => {

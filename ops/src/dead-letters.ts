@@ -9,7 +9,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { failureAttributes, findQueueUrl, resolveTopology, type QueueSpec, type Topology } from '@bookstore/events';
+import { failureAttributes, findQueueUrl, resolveTopology, traceAttribute, type QueueSpec, type Topology } from '@bookstore/events';
 
 /** One message in a dead-letter queue, as whoever is paged needs to see it. */
 export interface DeadLetter {
@@ -31,6 +31,8 @@ export interface DeadLetter {
   reason?: string;
   detail?: string;
   sourceQueue?: string;
+  /** The W3C trace context the event was published with (traceparent attribute), which its handler continued. */
+  traceparent?: string;
 }
 
 export interface RedriveResult {
@@ -198,6 +200,7 @@ function toDeadLetter(message: Message): DeadLetter {
     reason: attribute(failureAttributes.reason),
     detail: attribute(failureAttributes.detail),
     sourceQueue: attribute(failureAttributes.sourceQueue),
+    traceparent: attribute(traceAttribute),
   };
 }
 

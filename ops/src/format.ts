@@ -5,7 +5,7 @@ import type { OutboxStatus } from './outbox';
 import type { QueueStatus } from './queues';
 
 /** Plain tables: no colours, so they read the same in a terminal, a pipe and a pasted incident note. */
-const table = (options: Table.TableConstructorOptions, compact = true) => new Table({ style: { head: [], border: [], compact }, ...options });
+export const table = (options: Table.TableConstructorOptions, compact = true) => new Table({ style: { head: [], border: [], compact }, ...options });
 
 /** `42s`, `3m 05s`, `4h 12m`, `2d 03h`: two units at most, which is what an incident needs. */
 export function age(since: Date, now: Date): string {
@@ -15,6 +15,40 @@ export function age(since: Date, now: Date): string {
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad(seconds % 60)}s`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ${pad(Math.floor(seconds / 60) % 60)}m`;
   return `${Math.floor(seconds / 86400)}d ${pad(Math.floor(seconds / 3600) % 24)}h`;
+}
+
+/** A short span of time, finer than `age`: `40ms`, `1.2s`, then as `age` (`3m 05s`). */
+export function duration(milliseconds: number): string {
+  if (milliseconds < 1000) return `${milliseconds}ms`;
+  if (milliseconds < 60_000) return `${Math.floor(milliseconds / 100) / 10}s`;
+  return age(new Date(0), new Date(milliseconds));
+}
+
+/** How long after `from` something happened: `+40ms`, `+1.2s`; negative when the clocks of two machines disagree. */
+export function delay(from: Date, to: Date): string {
+  const milliseconds = to.getTime() - from.getTime();
+  return `${milliseconds < 0 ? '-' : '+'}${duration(Math.abs(milliseconds))}`;
+}
+
+/** A moment as logs and traces show it, in UTC: `12:01:03.120`, or `12:01:03` when seconds are enough. */
+export function clock(at: Date, precision: 'ms' | 's' = 'ms'): string {
+  return at.toISOString().slice(11, precision === 'ms' ? 23 : 19);
+}
+
+/** A service as a sentence names it: `Payments`. */
+export function titled(service: string): string {
+  return `${service.charAt(0).toUpperCase()}${service.slice(1)}`;
+}
+
+/** `Payments'`, `Catalog's`. */
+export function possessive(service: string): string {
+  return service.endsWith('s') ? `${titled(service)}'` : `${titled(service)}'s`;
+}
+
+/** A text fit for one line of a report, however many lines it had (validation errors come on several). */
+export function oneLine(text: string, max = 160): string {
+  const line = text.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** One line for any error: some Node network errors (an AggregateError) have an empty message. */

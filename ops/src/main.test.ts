@@ -3,24 +3,7 @@ import { createAwsClients, encodeEvent, failureAttributes, findQueueUrl, provisi
 import { sampleEvent } from '@bookstore/events/testing';
 import { createTestDatabase, query, testInfrastructure, uniqueSuffix } from '@bookstore/kit/testing';
 import { migrationsDir } from '@bookstore/orders';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-/** The CLI as the person on call runs it: `npm run ops -- ...` is `tsx ops/src/main.ts ...`. */
-function ops(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'ops/src/main.ts', ...args], {
-      cwd: path.resolve(__dirname, '../..'),
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { ops, widest } from './test-cli';
 
 const prefix = `ops${uniqueSuffix()}-`;
 const topology = resolveTopology(prefix);
@@ -29,8 +12,6 @@ const catalog = topology.queues.find(({ consumer }) => consumer === 'catalog')!;
 const poison = sampleEvent('PaymentSettled');
 let aws: AwsClients;
 let sqsOptions: string[];
-
-const widest = (output: string) => Math.max(...output.split('\n').map((line) => line.length));
 
 beforeAll(async () => {
   aws = createAwsClients({ endpoint: testInfrastructure().awsEndpoint });
@@ -115,6 +96,8 @@ it('an unknown command: one line and the usage on stderr, exit code 2', async ()
   expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
   expect(stderr.split('\n')[0]).toBe("error: unknown command 'purge'");
   expect(stderr).toContain('Usage: npm run ops -- <command> [options]');
+  expect(stderr).toMatch(/\n  order <order id> +where an order is/);
+  expect(stderr).toMatch(/\n  stuck +every PENDING order/);
 });
 
 it('an unreachable endpoint: one clear line, exit code 1', async () => {

@@ -1,13 +1,20 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients, resolveTopology } from '@bookstore/events';
 import { parseCommandLine, usage, UsageError, type Options } from './cli';
+import { ServiceDatabases } from './databases';
 import { peekDeadLetters, redriveDeadLetters } from './dead-letters';
 import { errorMessage, formatDeadLetters, formatOutbox, formatQueues, formatRedrive } from './format';
+import { formatJourney, formatStuck } from './format-journey';
+import { readJourneys } from './journey';
 import { outboxDatabaseUrls, outboxReport } from './outbox';
 import { queueReport } from './queues';
+import { stuckOrders } from './stuck';
+
+type Print = (result: unknown, table: () => string) => void;
 
 /** `npm run ops -- <command>`: parses the command line, calls the library, prints; returns the exit code. */
 async function run(options: Options): Promise<number> {
-  const print = (result: unknown, table: () => string) => console.log(options.json ? JSON.stringify(result, null, 2) : table());
+  const print: Print = (result, table) => console.log(options.json ? JSON.stringify(result, null, 2) : table());
   if (options.command === 'help') {
     console.log(usage);
     return 0;
@@ -27,6 +34,7 @@ async function run(options: Options): Promise<number> {
       print(report, () => `Queues at ${where(options)}, ${options.prefix ? `prefix ${options.prefix}` : 'no prefix'}\n${formatQueues(report, new Date())}`);
       return 0;
     }
+    if (options.command === 'order' || options.command === 'stuck') return await reportOrders(options, sqs, print);
     const queue = options.queue!;
     const stoppedAtLimit = (listed: number) => (listed === options.limit ? `\nThe listing stopped at --limit ${options.limit}: there may be more.` : '');
     if (options.command === 'dlq peek') {
@@ -39,6 +47,25 @@ async function run(options: Options): Promise<number> {
     return 0;
   } finally {
     sqs.destroy();
+  }
+}
+
+/** `order` and `stuck`: from every service's database and every dead-letter queue; 1 when a part could not be read. */
+async function reportOrders(options: Options, sqs: SQSClient, print: Print): Promise<number> {
+  const databases = await ServiceDatabases.open(outboxDatabaseUrls(process.env, options.postgresUrl));
+  try {
+    const sources = { databases, sqs, topology: resolveTopology(options.prefix), queuesAt: where(options) };
+    const now = new Date();
+    if (options.command === 'order') {
+      const [journey] = await readJourneys(sources, [options.orderId!], now);
+      print(journey, () => formatJourney(journey!, now));
+      return journey!.order && journey!.unreadable.length === 0 ? 0 : 1;
+    }
+    const report = await stuckOrders(sources, { olderThanSeconds: options.olderThanSeconds, limit: options.limit }, now);
+    print(report, () => formatStuck(report, now));
+    return report.unreadable.length === 0 ? 0 : 1;
+  } finally {
+    await databases.close();
   }
 }
 

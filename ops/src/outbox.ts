@@ -1,5 +1,6 @@
 import { serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
 import pg from 'pg';
+import { location } from './databases';
 import { errorMessage } from './format';
 
 export interface OutboxStatus {
@@ -50,14 +51,5 @@ async function outboxStatus(service: ServiceName, databaseUrl: string): Promise<
     return { ...status, error: errorMessage(error) };
   } finally {
     await client.end().catch(() => {}); // after a failed connect there is nothing to close
-  }
-}
-
-function location(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    return `${url.host}${url.pathname}`;
-  } catch {
-    return '(not a URL)';
   }
 }
