@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { apiReferencePage } from './api-docs/vite-plugin.ts';
 import { compression } from './web-policy.ts';
 
 /**
@@ -37,7 +38,7 @@ function precompress(): Plugin {
 
 // The dev server (npm run dev -w frontend) serves on 3000 and sends /api to the gateway of `npm start`.
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), apiReferencePage(), precompress()],
   server: {
     port: 3000,
     strictPort: true,

@@ -45,6 +45,43 @@ export const securityHeaders: Readonly<Record<string, string>> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
+/** The API reference: Swagger UI over the services' OpenAPI documents, a second page of the build beside the app. */
+export const apiReference = {
+  /** Under /api like the documents it shows, but no service owns it: the ALB's default (the frontend) and the gateway answer it. */
+  path: '/api/docs',
+  /** The page in the build (written by frontend/api-docs/vite-plugin.ts); what it loads are hashed assets. */
+  page: 'api-docs.html',
+  /** Swagger UI's configUrl: the list of documents, which both servers derive from the routing table. */
+  configPath: '/api/docs/swagger-config.json',
+} as const;
+
+/**
+ * The Content-Security-Policy of the API reference: nothing but what Swagger UI was seen to use in Chromium
+ * (frontend/e2e/api-docs.e2e.test.ts fails on any violation), so stricter than the page's where it can be.
+ */
+export const apiReferenceContentSecurityPolicy = [
+  "default-src 'none'",
+  // swagger-ui-dist's bundles and the initializer, from /assets/: no inline script, no eval.
+  "script-src 'self'",
+  // Relaxed by one hash: the top bar's Swagger logo is an SVG with a <style> element inside (swagger-ui-dist
+  // 5.35.0; another version may change it, and the browser test then names the new hash). Not 'unsafe-inline':
+  // Swagger UI's style props are set through the CSSOM, which style-src does not govern.
+  "style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='",
+  // swagger-ui.css draws its icons (the arrows, the select's caret) as data: URIs; the favicon is ours.
+  "img-src 'self' data:",
+  // The documents, the configuration and "Try it out" requests: this origin only.
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Sent with the API reference and its configuration: the page's headers with the reference's own policy. */
+export const apiReferenceHeaders: Readonly<Record<string, string>> = {
+  ...securityHeaders,
+  'Content-Security-Policy': apiReferenceContentSecurityPolicy,
+};
+
 /**
  * Strict-Transport-Security, sent only when the request reached us over HTTPS. The ALB terminates TLS and
  * says so in X-Forwarded-Proto; over plain HTTP (npm start, a developer's compose) the header would be

@@ -2,7 +2,7 @@
  * Writes frontend/nginx.conf.template, the nginx config of the frontend image, from the routing table
  * (services/kit/src/platform.ts): `/api/<service>` and everything under it go to that service's API, with the
  * path unchanged, exactly as the ALB rules and the local gateway route; everything else is the web app, with
- * client-side routes falling back to index.html.
+ * client-side routes falling back to index.html, except the API reference at /api/docs (no service owns it).
  *
  *   npx tsx scripts/nginx-config.ts          rewrites the file
  *   npx tsx scripts/nginx-config.ts --check  exits 1 if the committed file differs from what it would write
@@ -19,7 +19,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheControl, compression, hashedAssetPrefix, hsts, securityHeaders } from '../frontend/web-policy';
+import { apiReference, apiReferenceHeaders, cacheControl, compression, hashedAssetPrefix, hsts, securityHeaders } from '../frontend/web-policy';
+import { apiReferenceConfig } from '../services/apphost/src/api-reference';
 import { frontend, healthPaths, routes, services, type ServiceName } from '../services/kit/src/platform';
 
 export const nginxConfigPath = path.join(__dirname, '..', 'frontend', 'nginx.conf.template');
@@ -33,9 +34,15 @@ const quote = (value: string) => {
   return `"${value}"`;
 };
 
-/** The headers of every answer that is part of the page, and its Cache-Control. */
-const pageHeaders = (indent: string, cache: string, extra: string[] = []) => [
-  ...Object.entries(securityHeaders).map(([name, value]) => `${indent}add_header ${name} ${quote(value)} always;`),
+/** nginx's `return` text: single-quoted, and no `$`, which nginx would read as a variable. */
+const literal = (text: string) => {
+  if (/['$\\]/.test(text)) throw new Error(`cannot return ${text} from nginx as it is`);
+  return `'${text}'`;
+};
+
+/** The headers of every answer that is part of the page (or, with `headers`, of the API reference), and its Cache-Control. */
+const pageHeaders = (indent: string, cache: string, extra: string[] = [], headers = securityHeaders) => [
+  ...Object.entries(headers).map(([name, value]) => `${indent}add_header ${name} ${quote(value)} always;`),
   // Empty (so not sent) unless the ALB says the request came over HTTPS; see the map above.
   `${indent}add_header ${hsts.header} $bookstore_hsts always;`,
   `${indent}add_header Cache-Control ${quote(cache)};`,
@@ -107,6 +114,17 @@ export function nginxConfig(): string {
     '  }',
     '',
     ...locations,
+    '',
+    `  # The API reference: a page of the build with its own policy, and Swagger UI's list of the services' documents.`,
+    `  location = ${apiReference.path} {`,
+    ...pageHeaders('    ', cacheControl.page, [], apiReferenceHeaders),
+    `    try_files /${apiReference.page} =404;`,
+    '  }',
+    `  location = ${apiReference.configPath} {`,
+    ...pageHeaders('    ', cacheControl.page, [], apiReferenceHeaders),
+    '    default_type application/json;',
+    `    return 200 ${literal(JSON.stringify(apiReferenceConfig))};`,
+    '  }',
     '',
     '  # Vite names built assets by content hash: cache them for good.',
     `  location ^~ ${hashedAssetPrefix} {`,

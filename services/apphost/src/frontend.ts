@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 const frontendDir = path.join(__dirname, '../../../frontend');
-const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'web-policy.ts', 'package.json'];
+const sources = ['src', 'public', 'index.html', 'api-docs', 'vite.config.ts', 'web-policy.ts', 'package.json'];
 
 /**
  * Builds the shopper app with Vite when its build is missing or older than its sources, and returns the

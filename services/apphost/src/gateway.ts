@@ -6,7 +6,16 @@ import { healthPaths, routeFor, type ServiceName } from '@bookstore/kit';
 import compression from 'compression';
 import express, { type RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { cacheControl, compression as compressionPolicy, hashedAssetPrefix, hsts, securityHeaders } from '../../../frontend/web-policy';
+import {
+  apiReference,
+  apiReferenceHeaders,
+  cacheControl,
+  compression as compressionPolicy,
+  hashedAssetPrefix,
+  hsts,
+  securityHeaders,
+} from '../../../frontend/web-policy';
+import { apiReferenceConfig } from './api-reference';
 
 /** Where the frontend comes from: a built app to serve, or a server (the Vite dev server) to proxy to. */
 export type FrontendSource = { staticDir: string } | { url: string };
@@ -47,6 +56,15 @@ export function createGateway(services: Record<ServiceName, string>, frontend: F
       on: { error: unreachable('service') },
     }),
   );
+  if ('staticDir' in frontend) {
+    // The API reference is a page of the frontend's build, under /api but owned by no service: before the 404 below.
+    app.get(apiReference.path, policyHeaders(apiReferenceHeaders), (_req, res) => {
+      res.set('Cache-Control', cacheControl.page).sendFile(path.join(frontend.staticDir, apiReference.page));
+    });
+    app.get(apiReference.configPath, policyHeaders(apiReferenceHeaders), (_req, res) => {
+      res.set('Cache-Control', cacheControl.page).json(apiReferenceConfig);
+    });
+  }
   // An /api path no service owns is a client mistake, answered as the services answer one, not with the app.
   app.use('/api', (req, res) => {
     res.status(404).json({ error: { code: 'route_not_found', message: `no route for ${req.method} ${req.originalUrl.split('?')[0]}` } });
@@ -54,7 +72,7 @@ export function createGateway(services: Record<ServiceName, string>, frontend: F
   if ('staticDir' in frontend) {
     // The page's policy (web-policy.ts, which nginx's config is generated from too). Not for the Vite dev
     // server below: its hot reloading needs inline script.
-    app.use(pageHeaders);
+    app.use(policyHeaders(securityHeaders));
     app.use(hashedAssetPrefix, servePrecompressed(path.join(frontend.staticDir, hashedAssetPrefix)));
     app.use(
       express.static(frontend.staticDir, {
@@ -79,9 +97,9 @@ export function createGateway(services: Record<ServiceName, string>, frontend: F
   return app;
 }
 
-/** The security headers of web-policy.ts, and HSTS when the request came over HTTPS (the ALB says so). */
-const pageHeaders: RequestHandler = (req, res, next) => {
-  res.set(securityHeaders);
+/** Security headers of web-policy.ts (the page's or the API reference's), and HSTS when the request came over HTTPS (the ALB says so). */
+const policyHeaders = (headers: Readonly<Record<string, string>>): RequestHandler => (req, res, next) => {
+  res.set(headers);
   const proto = String(req.get('x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase();
   if (req.secure || proto === hsts.forwardedProto) res.set(hsts.header, hsts.value);
   next();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { listen } from '@bookstore/kit';
 import express from 'express';
 import { createGateway } from '../src/gateway';
-import { builtApp, describePagePolicy, writeBuiltApp } from './support/page-policy';
+import { builtApp, describeApiReference, describePagePolicy, writeBuiltApp } from './support/page-policy';
 
 /** The gateway routes like the ALB: service prefixes to services, everything else to the app. */
 describe('the gateway', () => {
@@ -47,11 +47,12 @@ describe('the gateway', () => {
     expect(await response.text()).toBe(builtApp.index);
   });
 
-  it.each(['/api/nope', '/api/catalogue/books'])('answers %s, which no service owns, with a JSON 404', async (requestPath) => {
+  it.each(['/api/nope', '/api/catalogue/books', '/api/docs/nope'])('answers %s, which no service owns, with a JSON 404', async (requestPath) => {
     const response = await fetch(`${gateway}${requestPath}`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'route_not_found', message: `no route for GET ${requestPath}` } });
   });
 
   describePagePolicy(() => gateway, '/api/catalog/books/big');
+  describeApiReference(() => gateway);
 });

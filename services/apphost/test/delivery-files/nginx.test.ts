@@ -5,9 +5,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { frontend, healthPaths, routes, serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
+import { frontend, healthPaths, routeFor, routes, serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
+import { apiReference, apiReferenceContentSecurityPolicy } from '../../../../frontend/web-policy';
 import { apiHost, nginxConfig, nginxConfigPath } from '../../../../scripts/nginx-config';
-import { builtApp, describePagePolicy, writeBuiltApp } from '../support/page-policy';
+import { builtApp, describeApiReference, describePagePolicy, writeBuiltApp } from '../support/page-policy';
 import { readYaml, runTool } from './support';
 
 const nginxBinary = '/usr/sbin/nginx';
@@ -57,6 +58,15 @@ describe('the nginx config of the frontend image', () => {
       expect(compose.services).toHaveProperty([apiHost(service)]);
     }
     expect(template).toContain(`listen ${frontend.port};`);
+  });
+
+  it(`answers ${apiReference.path}, which no service route covers, itself with the API reference's own policy`, () => {
+    const policy = `    add_header Content-Security-Policy "${apiReferenceContentSecurityPolicy}" always;`;
+    expect(template).toContain(`  location = ${apiReference.path} {\n${policy}\n`);
+    expect(template).toContain(`    try_files /${apiReference.page} =404;\n  }`);
+    expect(template).toContain(`  location = ${apiReference.configPath} {\n${policy}\n`);
+    // The ALB sends every path that no service route matches to this nginx.
+    expect([routeFor(apiReference.path), routeFor(apiReference.configPath)]).toEqual([undefined, undefined]);
   });
 
   it('leaves no variable for the entrypoint to fill but NGINX_LOCAL_RESOLVERS', () => {
@@ -175,6 +185,7 @@ describe('the nginx config of the frontend image', () => {
     });
 
     describePagePolicy(() => base, `${services.catalog.pathPrefix}/books/big`);
+    describeApiReference(() => base);
 
     it('answers the load balancer health check itself', async () => {
       const response = await request(`${base}${healthPaths.live}`);
