@@ -137,6 +137,8 @@ export function nginxConfig(): string {
       `      types { }`,
       `      default_type ${type};`,
       '      gzip_static on;',
+      // The server's on-the-fly gzip would compress the .br file a second time (Content-Encoding: br, gzip).
+      '      gzip off;',
       '      try_files $uri$bookstore_br $uri =404;',
       '    }',
     ]),

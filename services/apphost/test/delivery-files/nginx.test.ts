@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { frontend, healthPaths, routeFor, routes, serviceNames, services, type ServiceName } from '@bookstore/kit/platform';
 import { apiReference, apiReferenceContentSecurityPolicy } from '../../../../frontend/web-policy';
 import { apiHost, nginxConfig, nginxConfigPath } from '../../../../scripts/nginx-config';
@@ -182,6 +183,23 @@ describe('the nginx config of the frontend image', () => {
       const asset = await request(`${base}/assets/index-abc123.js`);
       expect([asset.status, asset.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
       expect((await request(`${base}/assets/missing.js`)).status).toBe(404);
+    });
+
+    it('sends a precompressed asset as the build compressed it, encoded once, however big it is', async () => {
+      // Above gzip's minimum size, where nginx's on-the-fly gzip would otherwise compress the .br file a second time.
+      const script = `export const books = ${JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ id: i, title: `Book ${i}` })))};\n`;
+      const brotli = brotliCompressSync(script);
+      writeFileSync(path.join(dir, 'html/assets/big-abc123.js'), script);
+      writeFileSync(path.join(dir, 'html/assets/big-abc123.js.br'), brotli);
+      // node:http, not fetch: fetch would decode whatever it gets, and hide a double encoding.
+      const { headers, body } = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        get(`${base}/assets/big-abc123.js`, { headers: { 'accept-encoding': 'br, gzip' } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      expect(headers['content-encoding']).toBe('br');
+      expect(body.equals(brotli)).toBe(true);
     });
 
     describePagePolicy(() => base, `${services.catalog.pathPrefix}/books/big`);
