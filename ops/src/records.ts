@@ -1,6 +1,5 @@
 import type { ServiceName } from '@bookstore/kit/platform';
 import type pg from 'pg';
-import { decisionTypes } from './saga';
 
 /*
  * What the services' databases hold about orders, read with plain SQL (the tables of services/<service>/prisma/
@@ -19,7 +18,7 @@ export interface OrderRecord {
   payment: string;
   placedAt: Date;
   deadlineAt: Date;
-  /** When its timeline got OrderConfirmed or OrderCancelled; null while undecided. */
+  /** When the saga decided it (orders.decided_at, the time its timeline got the decision); null while undecided. */
   decidedAt: Date | null;
 }
 
@@ -67,9 +66,9 @@ export async function readOrders(client: pg.ClientBase, orderIds: string[]): Pro
   const { rows } = await client.query<OrderRecord>(
     `SELECT id::text AS id, status::text AS status, cancel_reason AS "cancelReason", decline_code AS "declineCode",
        inventory::text AS inventory, payment::text AS payment, created_at AS "placedAt", deadline_at AS "deadlineAt",
-       (SELECT min(at) FROM order_timeline WHERE order_id = orders.id AND type = ANY($2::text[])) AS "decidedAt"
+       decided_at AS "decidedAt"
      FROM orders WHERE id = ANY($1::uuid[])`,
-    [orderIds, decisionTypes],
+    [orderIds],
   );
   return rows;
 }

@@ -10,9 +10,6 @@ import { contracts, type EventType } from '@bookstore/events';
 /** The event that starts an order's saga. */
 export const placedType = 'OrderPlaced' satisfies EventType;
 
-/** The events that decide an order; its timeline gets one of them when it is decided. */
-export const decisionTypes = ['OrderConfirmed', 'OrderCancelled'] as const satisfies readonly EventType[];
-
 /** The service that places orders, decides them and cancels them at their deadline. */
 export const sagaOwner = contracts[placedType].producer;
 
