@@ -28,8 +28,9 @@ let started: Tracing | undefined;
  * non-recording (ids only), which costs next to nothing. Idempotent: one process that runs several services (npm
  * start) sets it up once.
  */
-export function startTracing(serviceName: string, exporter = exporterFromEnvironment()): Tracing {
+export function startTracing(serviceName: string, given?: TraceExport): Tracing {
   if (started) return started;
+  const exporter = given ?? exporterFromEnvironment();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME || serviceName }),
     sampler: exporter ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : new AlwaysOffSampler(),
