@@ -9,3 +9,4 @@ export const queueUrls = outputs.queueUrls;
 export const dashboardUrl = outputs.dashboardUrl;
 export const alarmTopicArn = outputs.alarmTopicArn;
 export const adminTokenSecretArn = outputs.adminTokenSecretArn;
+export const orderTokenKeySecretArn = outputs.orderTokenKeySecretArn;

@@ -40,6 +40,11 @@ export interface StackSettings {
    * an order is cancelled, so that on-call hears of a slow saga before shoppers see cancellations.
    */
   placedToConfirmedP99Seconds: number;
+  /**
+   * The WAF's rate limits per client IP (src/firewall.ts), across all tasks: all requests per 5 minutes, and the writes card
+   * testers and order spammers go for (registering a card, placing an order) per 10 minutes. AWS WAF accepts 10 at least.
+   */
+  waf: { requestsPer5Minutes: number; orderWritesPer10Minutes: number };
 }
 
 export function readSettings(config = new pulumi.Config('bookstore')): StackSettings {
@@ -66,7 +71,27 @@ export function readSettings(config = new pulumi.Config('bookstore')): StackSett
     apiTasks: { min: config.getNumber('apiMinTasks') ?? (production ? 2 : 1), max: config.getNumber('apiMaxTasks') ?? (production ? 10 : 2) },
     workerTasks: { min: config.getNumber('workerMinTasks') ?? 1, max: config.getNumber('workerMaxTasks') ?? (production ? 10 : 2) },
     placedToConfirmedP99Seconds: config.getNumber('placedToConfirmedP99Seconds') ?? 5,
+    waf: {
+      // About 10 a second for 5 minutes: a shopper's first visit is a dozen requests (page, scripts, styles, API calls), an
+      // order's status page polls at most twice a second, and one address can be a whole office or a mobile carrier's NAT.
+      requestsPer5Minutes: wafLimit(config, 'wafRequestsPer5Minutes', 3_000),
+      // What the services allow one address per task, per 15 minutes (10 card registrations and 20 orders, RATE_LIMIT_* in
+      // services/kit/src/config.ts), here for the whole fleet: a checkout is two writes (a card, then the order), a declined
+      // card and a retry four to six. 20 in 10 minutes is their sum, 30 in 15, however many tasks run.
+      orderWritesPer10Minutes: wafLimit(config, 'wafOrderWritesPer10Minutes', 20),
+    },
   };
+}
+
+/** AWS WAF's lowest rate limit (AWS WAF Developer Guide, "Rate-based rule high-level settings"). */
+export const minimumRateLimit = 10;
+
+function wafLimit(config: pulumi.Config, key: string, fallback: number): number {
+  const value = config.getNumber(key) ?? fallback;
+  if (!Number.isInteger(value) || value < minimumRateLimit) {
+    throw new Error(`bookstore:${key} must be a whole number of requests, at least ${minimumRateLimit} (AWS WAF's minimum), not ${value}`);
+  }
+  return value;
 }
 
 /**

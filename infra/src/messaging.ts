@@ -32,7 +32,7 @@ export class Messaging extends pulumi.ComponentResource {
     for (const spec of topology.queues) {
       const deadLetterQueue = new aws.sqs.Queue(spec.deadLetterQueueName, {
         name: spec.deadLetterQueueName,
-        messageRetentionSeconds: 14 * 24 * 3600,
+        messageRetentionSeconds: spec.deadLetterRetentionSeconds,
         sqsManagedSseEnabled: true,
       }, parent);
       const queue = new aws.sqs.Queue(spec.name, {

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { sagaMetrics, type SagaMetric } from '@bookstore/kit/metrics';
 import { serviceNames } from '@bookstore/kit/platform';
+import type { FirewallMetrics } from './firewall';
 import type { QueueResources } from './messaging';
 import type { Workload } from './security';
 
@@ -16,6 +17,8 @@ export interface MonitoringArgs {
   /** Where the services write the saga's metrics (METRICS_NAMESPACE): `Bookstore/<name prefix>`. */
   metricsNamespace: string;
   placedToConfirmedP99Seconds: number;
+  /** The WAF in front of the load balancer: its blocked requests are charted, and a sustained run of blocked order writes alarms. */
+  firewall: FirewallMetrics;
 }
 
 /**
@@ -29,6 +32,12 @@ export const thresholds = {
   serverErrorsPer5Minutes: 10,
   ordersPendingPastDeadline: 0,
   outboxLagSeconds: 60,
+  /**
+   * Card or order writes the WAF blocked in each 5 minutes, for 15 minutes in a row. A shopper who trips the limit is
+   * blocked a few times and stops; hundreds blocked for a quarter of an hour is a client (or many) hammering checkout: card
+   * testing or order spam, of which the rate limit still lets some through to the payment provider. Someone should look.
+   */
+  blockedOrderWritesPer5Minutes: 100,
 };
 
 /** The saga's metrics are Orders' own (its worker decides and sweeps orders); the outbox lag is every service's. */
@@ -137,6 +146,14 @@ export class Monitoring extends pulumi.ComponentResource {
         })),
     ];
 
+    const firewallAlarm = alarm('waf-order-writes-blocked', `the WAF blocked over ${thresholds.blockedOrderWritesPer5Minutes} card or order writes in each 5 minutes for 15 minutes: card testing or order spam (infra/README.md, "The WAF")`, {
+      ...firewallMetric(args, args.firewall.orderWrites),
+      statistic: 'Sum', period: 300, evaluationPeriods: 3, datapointsToAlarm: 3,
+      comparisonOperator: 'GreaterThanThreshold', threshold: thresholds.blockedOrderWritesPer5Minutes,
+      // WAF reports a count only when it is not zero: no data is nothing blocked.
+      treatMissingData: 'notBreaching',
+    });
+
     this.dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
       dashboardName: args.namePrefix,
       dashboardBody: pulumi.jsonStringify({
@@ -147,6 +164,7 @@ export class Monitoring extends pulumi.ComponentResource {
           albWidget('API latency (s)', [['TargetResponseTime', 'p50'], ['TargetResponseTime', 'p99']], args, 18),
           albWidget('Requests and errors', [['RequestCount', 'Sum'], ['HTTPCode_Target_4XX_Count', 'Sum'], ['HTTPCode_Target_5XX_Count', 'Sum'], ['HTTPCode_ELB_5XX_Count', 'Sum']], args, 24),
           ...sagaWidgets(args, sagaAlarms, 30),
+          ...firewallWidget(args, firewallAlarm, 45),
         ],
       }),
     }, { ...parent, deleteBeforeReplace: true }); // PutDashboard overwrites one of the same name
@@ -190,6 +208,30 @@ function albWidget(title: string, series: [string, string][], { loadBalancer, re
     type: 'metric', x: 0, y, width: 24, height: 6,
     properties: { title, region, period: 60, metrics: series.map(([metricName, stat]) => ['AWS/ApplicationELB', metricName, 'LoadBalancer', loadBalancer.arnSuffix, { stat }]) },
   };
+}
+
+/** The requests the WAF blocked by one rule (`ALL`: by any) of this stack's web ACL, with the dimensions AWS/WAFV2 gives a regional web ACL. */
+function firewallMetric({ firewall, region }: MonitoringArgs, rule: string) {
+  return { namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions: { WebACL: firewall.webAcl, Region: region, Rule: rule } };
+}
+
+/** The requests the WAF blocked, in all and per rule, per 5 minutes (the rate rules' window), and its alarm's threshold. */
+function firewallWidget(args: MonitoringArgs, firewallAlarm: aws.cloudwatch.MetricAlarm, y: number) {
+  const line = (rule: string, label: string) => {
+    const { namespace, metricName, dimensions } = firewallMetric(args, rule);
+    return [namespace, metricName, 'WebACL', dimensions.WebACL, 'Region', dimensions.Region, 'Rule', dimensions.Rule, { label }];
+  };
+  return [
+    {
+      type: 'metric', x: 0, y, width: 18, height: 6,
+      properties: {
+        title: 'Requests blocked by the WAF, per 5 minutes', region: args.region, stat: 'Sum', period: 300,
+        metrics: [line('ALL', 'all rules'), ...args.firewall.rules.map((rule) => line(rule, rule))],
+        annotations: { horizontal: [{ label: `${args.firewall.orderWrites} alarm`, value: thresholds.blockedOrderWritesPer5Minutes }] },
+      },
+    },
+    { type: 'alarm', x: 18, y, width: 6, height: 6, properties: { title: 'WAF alarm', alarms: [firewallAlarm.arn] } },
+  ];
 }
 
 /**

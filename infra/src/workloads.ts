@@ -16,11 +16,20 @@ export interface WorkloadsArgs {
   topics: Record<ServiceName, aws.sns.Topic>;
   queues: Record<ServiceName, QueueResources>;
   databases: Record<ServiceName, ServiceDatabase>;
-  adminToken: { secret: aws.secretsmanager.Secret; value: aws.secretsmanager.SecretVersion };
+  /** The secrets, beyond its database's, that services' API and worker processes get; each only in the services it names. */
+  serviceSecrets: ServiceSecret[];
   /** Where the services write their saga metrics (EMF), and the alarms read them: `Bookstore/<name prefix>`. */
   metricsNamespace: string;
-  /** Created before the services, which need a listener in front of their target groups. */
+  /** Created before the services: the listener their target groups need, and the WAF in front of it. */
   dependsOn: pulumi.Resource[];
+}
+
+/** A secret a container gets as the environment variable `name` (ECS reads it at the task's start), and its value. */
+export interface ServiceSecret {
+  name: string;
+  secret: aws.secretsmanager.Secret;
+  value: aws.secretsmanager.SecretVersion;
+  services: readonly ServiceName[];
 }
 
 const ecsTasksTrust = JSON.stringify({
@@ -95,8 +104,15 @@ export class Workloads extends pulumi.ComponentResource {
     const parent = { parent: this };
     const own = queues[service];
     const database = this.args.databases[service];
-    const { adminToken } = this.args;
-    const execution = this.executionRole(name, service, [database.url.arn, database.adminUrl.arn, adminToken.secret.arn]);
+    const ownSecrets = this.args.serviceSecrets.filter(({ services }) => services.includes(service));
+    // What each container reads from Secrets Manager. Only the migrate step gets the master user's URL: it creates the
+    // service's role and database.
+    const secrets = {
+      migrate: [{ name: 'DATABASE_URL', secret: database.url }, { name: 'DATABASE_ADMIN_URL', secret: database.adminUrl }],
+      process: [{ name: 'DATABASE_URL', secret: database.url }, ...ownSecrets],
+    };
+    // The execution role reads exactly those secrets, no other.
+    const execution = this.executionRole(name, service, [...new Set([...secrets.migrate, ...secrets.process].map(({ secret }) => secret))].map(({ arn }) => arn));
     const taskRole = new aws.iam.Role(`${name}-${service}-task`, { assumeRolePolicy: ecsTasksTrust }, parent);
     const taskPolicy = new aws.iam.RolePolicy(`${name}-${service}-task`, {
       role: taskRole.id,
@@ -140,10 +156,7 @@ export class Workloads extends pulumi.ComponentResource {
         // `migrate` neither traces nor reports metrics: only the long-running processes get these.
         ...(role === 'migrate' ? [] : telemetryEnvironment(`${service}-${role}`, this.args.metricsNamespace)),
       ],
-      // Only the migrate step gets the master user's URL: it creates the service's role and database.
-      secrets: role === 'migrate'
-        ? [{ name: 'DATABASE_URL', valueFrom: database.url.arn }, { name: 'DATABASE_ADMIN_URL', valueFrom: database.adminUrl.arn }]
-        : [{ name: 'DATABASE_URL', valueFrom: database.url.arn }, { name: 'ADMIN_TOKEN', valueFrom: adminToken.secret.arn }],
+      secrets: secrets[role === 'migrate' ? 'migrate' : 'process'].map((entry) => ({ name: entry.name, valueFrom: entry.secret.arn })),
       logConfiguration: awslogs(logGroup, this.args.region, role),
       ...(role === 'migrate'
         ? {}
@@ -181,7 +194,7 @@ export class Workloads extends pulumi.ComponentResource {
         containerDefinitions: pulumi.jsonStringify([container('migrate'), container(role), collectorContainer(logGroup, this.args.region)]),
       }, parent);
       // A task started before its secrets have values, or before its roles may read them, fails, and the circuit breaker stops the rollout.
-      const startsAfter = [...database.values, adminToken.value, ...execution.grants, taskPolicy];
+      const startsAfter = [...database.values, ...ownSecrets.map(({ value }) => value), ...execution.grants, taskPolicy];
       const ecsService = this.ecsService(`${name}-${service}-${role}`, service, taskDefinition, startsAfter, role === 'api' ? { containerName: 'api', port } : undefined);
       if (role === 'api') this.scaleOnCpu(`${name}-${service}-${role}`, ecsService, settings.apiTasks);
       else this.scaleOnBacklog(`${name}-${service}-${role}`, ecsService, own.queue, settings.workerTasks);

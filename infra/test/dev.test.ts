@@ -13,7 +13,7 @@ describeStack('dev', (get) => {
       expect(instances).toHaveLength(1);
       expect(instances[0]!.inputs).toMatchObject({ multiAz: false, deletionProtection: false, instanceClass: 'db.t4g.micro', skipFinalSnapshot: true });
       expect(ofType(get().declared, 'aws:secretsmanager/secret:Secret').map(({ inputs }) => inputs.namePrefix).sort()).toEqual(
-        ['admin-token-', 'db-catalog-url-', 'db-orders-url-', 'db-payments-url-', 'db-shared-admin-url-'].map((name) => `bookstore-dev-${name}`),
+        ['admin-token-', 'db-catalog-url-', 'db-orders-url-', 'db-payments-url-', 'db-shared-admin-url-', 'order-token-key-'].map((name) => `bookstore-dev-${name}`),
       );
     });
   });

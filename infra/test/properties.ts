@@ -3,6 +3,7 @@ import { metricsNamespacePrefix, sagaMetrics } from '@bookstore/kit/metrics';
 import { frontend, routes, serviceNames, services } from '@bookstore/kit/platform';
 import { maxConnections } from '../src/connections';
 import { rdsCaBundlePath } from '../src/databases';
+import { managedRuleGroups, orderWrites, oversizeBody, rateLimitedResponse } from '../src/firewall';
 import { collector } from '../src/workloads';
 import { byId, ofType, pushedTag, synthesize, waitsFor, type Declared } from './harness';
 
@@ -138,6 +139,7 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
           expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
           expect(queue.inputs).toMatchObject({ visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds, receiveWaitTimeSeconds: spec.receiveWaitTimeSeconds });
           expect(deadLetterQueue.inputs.sqsManagedSseEnabled).toBe(true);
+          expect(deadLetterQueue.inputs.messageRetentionSeconds).toBe(spec.deadLetterRetentionSeconds);
         }
         for (const topic of topology.topics) expect(named(get().declared, 'aws:sns/topic:Topic', topic.name).inputs.kmsMasterKeyId).toBeTruthy();
       });
@@ -206,7 +208,8 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         for (const service of serviceNames) {
           const role = ofType(get().declared, 'aws:iam/role:Role').find(({ name }) => name === `bookstore-${stack}-${service}-execution`)!;
           const [policy] = ofType(get().declared, 'aws:iam/rolePolicy:RolePolicy').filter(({ inputs }) => inputs.role === role.id);
-          const secrets = [`db-${service}-url`, `db-${instanceKey(service)}-admin-url`, 'admin-token'].map((secret) => arnOf(secretNamed(get().declared, `${prefix}${secret}-`)));
+          const own = service === 'orders' ? ['order-token-key'] : [];
+          const secrets = [`db-${service}-url`, `db-${instanceKey(service)}-admin-url`, 'admin-token', ...own].map((secret) => arnOf(secretNamed(get().declared, `${prefix}${secret}-`)));
           const [statement] = policyOf(policy!).Statement;
           expect(list(statement!.Action)).toEqual(['secretsmanager:GetSecretValue']);
           expect(list(statement!.Resource).sort()).toEqual(secrets.sort());
@@ -217,10 +220,11 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
           for (const container of JSON.parse(definition.inputs.containerDefinitions)) {
             const names = (container.environment ?? []).map(({ name }: { name: string }) => name);
-            expect(names.filter((name: string) => /URL$|TOKEN|PASSWORD|SECRET/.test(name) && name !== 'AWS_REGION')).toEqual([]);
+            expect(names.filter((name: string) => /URL$|TOKEN|PASSWORD|SECRET|KEY/.test(name) && name !== 'AWS_REGION')).toEqual([]);
             expect(JSON.stringify(container.environment ?? [])).not.toContain('generated-secret-value');
             if (!container.secrets) continue;
-            const expected = container.name === 'migrate' ? ['DATABASE_ADMIN_URL', 'DATABASE_URL'] : ['ADMIN_TOKEN', 'DATABASE_URL'];
+            const own = definition.name.startsWith(`${prefix}orders-`) ? ['ORDER_TOKEN_KEY'] : [];
+            const expected = container.name === 'migrate' ? ['DATABASE_ADMIN_URL', 'DATABASE_URL'] : ['ADMIN_TOKEN', 'DATABASE_URL', ...own];
             expect(container.secrets.map(({ name }: { name: string }) => name).sort()).toEqual(expected);
           }
         }
@@ -361,9 +365,10 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
           expect(secret.inputs.name).toBeUndefined();
           expect(secret.inputs.namePrefix).toMatch(new RegExp(`^${prefix}`));
         }
-        // What must keep its name (topics and queues the services find by name, alarms the key policy names) is deleted before it is replaced.
+        // What must keep its name (topics and queues the services find by name, alarms the key policy names, the web ACL its metrics
+        // are found by) is deleted before it is replaced.
         const fixedNames = get().declared.filter(({ type, inputs }) => (inputs.name !== undefined || inputs.dashboardName !== undefined) && type !== 'aws:ecs/taskDefinition:TaskDefinition');
-        expect(new Set(fixedNames.map(({ type }) => type))).toEqual(new Set(['aws:sns/topic:Topic', 'aws:sqs/queue:Queue', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:cloudwatch/logGroup:LogGroup', 'aws:cloudwatch/dashboard:Dashboard']));
+        expect(new Set(fixedNames.map(({ type }) => type))).toEqual(new Set(['aws:sns/topic:Topic', 'aws:sqs/queue:Queue', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:cloudwatch/logGroup:LogGroup', 'aws:cloudwatch/dashboard:Dashboard', 'aws:wafv2/webAcl:WebAcl']));
         for (const resource of fixedNames) expect([resource.name, resource.deleteBeforeReplace]).toEqual([resource.name, true]);
       });
     });
@@ -448,6 +453,156 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         }
         const alarmWidget = body.widgets.find((widget: any) => widget.type === 'alarm');
         expect([...(alarmWidget?.properties.alarms ?? [])].sort()).toEqual(sagaAlarms.map(arnOf).sort());
+      });
+    });
+
+    describe('the WAF in front of the load balancer', () => {
+      const webAcl = () => {
+        const [acl, ...others] = ofType(get().declared, 'aws:wafv2/webAcl:WebAcl');
+        expect(others).toEqual([]);
+        return acl!;
+      };
+      const rules = (): any[] => webAcl().inputs.rules;
+      const managedRule = (group: string) => rules().find(({ statement }) => statement.managedRuleGroupStatement?.name === group);
+      const rateRules = () => rules().filter(({ statement }) => statement.rateBasedStatement);
+
+      it('is a regional web ACL associated with the ALB, allowing what no rule blocks', () => {
+        const alb = ofType(get().declared, 'aws:lb/loadBalancer:LoadBalancer');
+        expect(alb).toHaveLength(1);
+        expect(webAcl().inputs).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
+        const associations = ofType(get().declared, 'aws:wafv2/webAclAssociation:WebAclAssociation');
+        expect(associations.map(({ inputs }) => [inputs.resourceArn, inputs.webAclArn])).toEqual([[arnOf(alb[0]!), arnOf(webAcl())]]);
+        // No service behind the ALB takes traffic before the WAF is in front of it.
+        for (const service of ofType(get().declared, 'aws:ecs/service:Service').filter(({ inputs }) => inputs.loadBalancers)) {
+          expect({ service: service.name, waits: waitsFor(service, associations[0]!) }).toEqual({ service: service.name, waits: true });
+        }
+      });
+
+      it("runs AWS's known-bad-inputs and common rule sets with their own actions, but for the 8 KB body rule", () => {
+        for (const group of managedRuleGroups) {
+          const rule = managedRule(group);
+          expect(rule?.statement.managedRuleGroupStatement.vendorName).toBe('AWS');
+          // `none` keeps the group's blocks; `count` (or a rule action) would make the whole group a report.
+          expect([group, rule.overrideAction, rule.action]).toEqual([group, { none: {} }, undefined]);
+        }
+        expect(managedRule('AWSManagedRulesKnownBadInputsRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides ?? []).toEqual([]);
+        // The only exception, justified in src/firewall.ts: SizeRestrictions_BODY counts, and labels, instead of blocking.
+        expect(managedRule('AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toEqual([{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]);
+      });
+
+      it('still blocks bodies over 8 KB, after the common rule set has labelled them, except under Catalog\'s prefix', () => {
+        const common = managedRule('AWSManagedRulesCommonRuleSet');
+        const oversize = rules().find(({ statement }) => JSON.stringify(statement).includes(oversizeBody.label));
+        expect(oversize.priority).toBeGreaterThan(common.priority);
+        expect(oversize.action).toEqual({ block: {} });
+        expect(oversize.statement.andStatement.statements).toEqual([
+          { labelMatchStatement: { scope: 'LABEL', key: 'awswaf:managed:aws:core-rule-set:SizeRestrictions_Body' } },
+          {
+            notStatement: {
+              statement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: `${services.catalog.pathPrefix}/`,
+                  textTransformations: [{ priority: 0, type: 'NORMALIZE_PATH' }],
+                },
+              },
+            },
+          },
+        ]);
+      });
+
+      it('limits every client IP over all requests, and more tightly on registering cards and placing orders, first of all rules', () => {
+        const [writes, all, ...others] = rateRules();
+        expect(others).toEqual([]);
+        const firstOther = Math.min(...rules().filter((rule) => !rule.statement.rateBasedStatement).map(({ priority }) => priority));
+        for (const rule of [writes, all]) {
+          expect(rule.priority).toBeLessThan(firstOther);
+          expect(rule.statement.rateBasedStatement.aggregateKeyType).toBe('IP');
+          expect(rule.action.block.customResponse).toMatchObject({ responseCode: 429, customResponseBodyKey: rateLimitedResponse.key });
+        }
+        // The defaults infra/README.md documents.
+        expect(all.statement.rateBasedStatement).toEqual({ aggregateKeyType: 'IP', limit: 3_000, evaluationWindowSec: 300 });
+        expect(writes.statement.rateBasedStatement).toMatchObject({ limit: 20, evaluationWindowSec: 600 });
+        const [method, path] = writes.statement.rateBasedStatement.scopeDownStatement.andStatement.statements;
+        expect(method.byteMatchStatement).toMatchObject({ fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST' });
+        expect(path.regexMatchStatement.fieldToMatch).toEqual({ uriPath: {} });
+        expect(path.regexMatchStatement.textTransformations.map(({ type }: any) => type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH', 'LOWERCASE']);
+        // The paths of the routing table the ALB's rules come from, with or without the trailing slash Express accepts.
+        const counted = new RegExp(path.regexMatchStatement.regexString);
+        expect(orderWrites.paths).toEqual([services.orders.pathPrefix, `${services.payments.pathPrefix}/methods`]);
+        for (const guarded of orderWrites.paths) for (const spelling of [guarded, `${guarded}/`]) expect(spelling).toMatch(counted);
+        for (const route of routes.filter(({ service }) => service !== 'orders')) expect(route.pathPrefix).not.toMatch(counted);
+        for (const other of ['/api/orders/0b7e5d8e-5c1a-4c1e-9f1e-2d3c4b5a6978', '/api/payments/methods/x', '/api/ordersx', '/x/api/orders']) expect(other).not.toMatch(counted);
+      });
+
+      it('answers a client over a rate limit with the JSON error the services use, and a Retry-After of the rule\'s window', () => {
+        const [body, ...others] = webAcl().inputs.customResponseBodies;
+        expect(others).toEqual([]);
+        expect(body).toMatchObject({ key: rateLimitedResponse.key, contentType: 'APPLICATION_JSON' });
+        expect(JSON.parse(body.content)).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+        for (const rule of rateRules()) {
+          expect(rule.action.block.customResponse.responseHeaders).toEqual([{ name: 'Retry-After', value: String(rule.statement.rateBasedStatement.evaluationWindowSec) }]);
+        }
+      });
+
+      it('sends CloudWatch metrics and samples of the web ACL and of every rule, each under its own name', () => {
+        const acl = webAcl();
+        expect(acl.inputs.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: acl.inputs.name });
+        for (const rule of rules()) expect(rule.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: rule.name });
+        expect(new Set(rules().map(({ name }) => name)).size).toBe(rules().length);
+      });
+
+      it('charts what the WAF blocks, per rule, and alarms on a sustained run of blocked order writes, on the web ACL\'s own metrics', () => {
+        const acl = webAcl();
+        const onAcl = (rule: string) => ({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions: { WebACL: acl.inputs.visibilityConfig.metricName, Region: 'eu-west-1', Rule: rule } });
+        const body = JSON.parse(ofType(get().declared, 'aws:cloudwatch/dashboard:Dashboard')[0]!.inputs.dashboardBody);
+        const charted = body.widgets.flatMap((widget: any) => widget.properties.metrics ?? []).filter((line: unknown[]) => typeof line[0] === 'string').map(chartedMetric);
+        for (const rule of ['ALL', ...rules().map(({ visibilityConfig }) => visibilityConfig.metricName)]) expect(charted).toContainEqual(onAcl(rule));
+        const wafAlarms = ofType(get().declared, 'aws:cloudwatch/metricAlarm:MetricAlarm').filter(({ inputs }) => inputs.namespace === 'AWS/WAFV2');
+        expect(wafAlarms).toHaveLength(1);
+        const [writes] = rateRules();
+        expect(wafAlarms[0]!.inputs).toMatchObject({
+          ...onAcl(writes.visibilityConfig.metricName),
+          statistic: 'Sum', period: 300, evaluationPeriods: 3, datapointsToAlarm: 3, comparisonOperator: 'GreaterThanThreshold', threshold: 100,
+          treatMissingData: 'notBreaching', alarmActions: [arnOf(named(get().declared, 'aws:sns/topic:Topic', `bookstore-${stack}-alarms`))],
+        });
+        // Dimension for dimension: CloudWatch knows no metric under any other set.
+        expect(Object.keys(wafAlarms[0]!.inputs.dimensions).sort()).toEqual(['Region', 'Rule', 'WebACL']);
+        // The WebACL dimension is the web ACL's metric name by some of AWS's pages, its name by others: both are the same.
+        expect(acl.inputs.name).toBe(acl.inputs.visibilityConfig.metricName);
+      });
+    });
+
+    describe("the order token key: Orders' alone, from Secrets Manager", () => {
+      const keySecret = () => secretNamed(get().declared, `${prefix}order-token-key-`);
+
+      it('is a long random key of letters and digits, in a secret of its own', () => {
+        const password = ofType(get().declared, 'random:index/randomPassword:RandomPassword').find(({ name }) => name === `${prefix}order-token-key`)!;
+        expect(password.inputs).toMatchObject({ length: 64, special: false });
+        const version = ofType(get().declared, 'aws:secretsmanager/secretVersion:SecretVersion').find(({ inputs }) => inputs.secretId === keySecret().id)!;
+        expect(unwrapSecret(version.inputs.secretString)).toBe(password.state.result);
+        expect(get().outputs.orderTokenKeySecretArn).toBe(arnOf(keySecret()));
+      });
+
+      it("reaches Orders' API and worker processes, as ORDER_TOKEN_KEY from that secret, and no other container", () => {
+        const given: string[] = [];
+        for (const definition of ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition')) {
+          for (const container of containersOf(definition)) {
+            const asSecret = (container.secrets ?? []).filter(({ valueFrom }: any) => valueFrom === arnOf(keySecret()));
+            expect(asSecret.every(({ name }: any) => name === 'ORDER_TOKEN_KEY')).toBe(true);
+            if (asSecret.length > 0) given.push(`${definition.name.replace(prefix, '')}/${container.name}`);
+            expect((container.environment ?? []).map(({ name }: any) => name)).not.toContain('ORDER_TOKEN_KEY');
+          }
+        }
+        expect(given.sort()).toEqual(['orders-api/api', 'orders-worker/worker']);
+      });
+
+      it("may be read by Orders' execution role, and by no other role", () => {
+        const readers = ofType(get().declared, 'aws:iam/rolePolicy:RolePolicy')
+          .filter((policy) => policyOf(policy).Statement.some(({ Resource }) => list(Resource).includes(arnOf(keySecret()))))
+          .map(({ inputs }) => byId(get().declared, inputs.role).name);
+        expect(readers).toEqual([`${prefix}orders-execution`]);
+        const orders = ofType(get().declared, 'aws:ecs/taskDefinition:TaskDefinition').filter(({ name }) => name.startsWith(`${prefix}orders-`));
+        for (const definition of orders) expect(definition.inputs.executionRoleArn).toBe(arnOf(ofType(get().declared, 'aws:iam/role:Role').find(({ name }) => name === `${prefix}orders-execution`)!));
       });
     });
 
