@@ -31,11 +31,28 @@ const { values: args } = parseArgs({
      * print where each process's busy time went.
      */
     profile: { type: 'boolean', default: false },
+    /**
+     * `--retention <seconds>`: every service's worker runs its retention job that often and deletes what is older
+     * than that (published outbox events, handled event ids, Idempotency-Keys), so that it deletes all through the
+     * run; compare with a run without. The outbox-lag column then only sees the events not yet deleted.
+     */
+    retention: { type: 'string' },
   },
 });
 const settings = args.quick
   ? { rates: [5, 10, 20], sagaSeconds: 8, costSeconds: 8, baselineIterations: 100, readSeconds: 3 }
   : { rates: [5, 10, 20, 40, 80, 120, 160, 200, 240, 320], sagaSeconds: 20, costSeconds: 15, baselineIterations: 300, readSeconds: 8 };
+const retentionSeconds = args.retention === undefined ? undefined : Number(args.retention);
+if (retentionSeconds !== undefined && !(Number.isInteger(retentionSeconds) && retentionSeconds >= 1)) {
+  throw new Error(`--retention takes a whole number of seconds, at least 1, not ${JSON.stringify(args.retention)}`);
+}
+/** The services' settings that make the retention job delete during the run; none without --retention. */
+const retentionEnv: Record<string, string> =
+  retentionSeconds === undefined
+    ? {}
+    : Object.fromEntries(
+        ['OUTBOX_RETENTION_SECONDS', 'INBOX_RETENTION_SECONDS', 'IDEMPOTENCY_KEY_RETENTION_SECONDS', 'RETENTION_INTERVAL_SECONDS'].map((name) => [name, String(retentionSeconds)]),
+      );
 /** The steady rate at which the cost of an order is measured. */
 const costRate = 20;
 const root = path.resolve(__dirname, '../..');
@@ -51,11 +68,13 @@ async function main(): Promise<void> {
     logger: createLogger('bench', { level: 'warn' }),
     logDir,
     adminToken,
-    env: { LOG_LEVEL: 'info' },
+    // A load test from one address: the per-client rate limits would refuse all but the first few orders.
+    env: { LOG_LEVEL: 'info', RATE_LIMITS: 'off', ...retentionEnv },
     nodeFlags: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, 'profiles')}`] : [],
     onStep: say,
   });
   const bare = await startBareExpress();
+  if (retentionSeconds !== undefined) say(`retention job: every ${retentionSeconds} s, deleting what is older than ${retentionSeconds} s`);
   try {
     const { serviceUrls, databaseUrls } = system.stack;
     const machine = await describeMachine(databaseUrls.orders);
@@ -104,7 +123,7 @@ async function main(): Promise<void> {
         say(`profile of ${name}, ${busyMs} ms busy: ${shares.slice(0, 8).map(({ where, percent }) => `${where} ${percent}%`).join(', ')}`);
       }
     }
-    const one = await startOneProcessStack({ postgresUrl: system.postgresUrl, awsEndpoint: system.emulatorEndpoint, adminToken, logDir });
+    const one = await startOneProcessStack({ postgresUrl: system.postgresUrl, awsEndpoint: system.emulatorEndpoint, adminToken, logDir, env: retentionEnv });
     try {
       const oneLogs = Object.fromEntries(serviceNames.map((name) => [name, one.logFile])) as Record<ServiceName, string>;
       const { shop: oneShop } = await openShop(one.serviceUrls, one.databaseUrls, oneLogs, adminToken);

@@ -21,7 +21,14 @@ const startedMessage = '"msg":"one-process stack started"';
  * Starts the `npm start` layout (one-process-main.ts) in a child process on the given PostgreSQL and emulator, with
  * its own databases and topology, and resolves with its addresses once it serves.
  */
-export async function startOneProcessStack(options: { postgresUrl: string; awsEndpoint: string; adminToken: string; logDir: string }): Promise<OneProcessStack> {
+export async function startOneProcessStack(options: {
+  postgresUrl: string;
+  awsEndpoint: string;
+  adminToken: string;
+  logDir: string;
+  /** More environment for every service, as the process layout's `env`. */
+  env?: Record<string, string>;
+}): Promise<OneProcessStack> {
   const logFile = path.join(options.logDir, 'one-process.log');
   const log = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'one-process-main.ts')], {
@@ -34,6 +41,7 @@ export async function startOneProcessStack(options: { postgresUrl: string; awsEn
       ADMIN_TOKEN: options.adminToken,
       TOPOLOGY_PREFIX: 'one-process-',
       DATABASE_SUFFIX: '_one_process',
+      SERVICE_ENV: JSON.stringify(options.env ?? {}),
     },
     stdio: ['ignore', log, log],
   });

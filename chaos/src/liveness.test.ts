@@ -14,8 +14,8 @@ async function order(placed: Date, decided?: { type: 'OrderConfirmed' | 'OrderCa
   const orderId = randomUUID();
   await database.pool.query(
     `WITH placed AS (
-       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, status, cancel_reason, created_at, updated_at)
-       VALUES ($1::uuid, 'ada@example.com', 'Ada', 'pm_test0000', 900, 'EUR', 'not-a-token-hash', $2::timestamptz + interval '45 seconds',
+       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, deadline_at, status, cancel_reason, created_at, updated_at)
+       VALUES ($1::uuid, 'ada@example.com', 'Ada', 'pm_test0000', 900, 'EUR', $2::timestamptz + interval '45 seconds',
          $3::"OrderStatus", $4, $2::timestamptz, $2::timestamptz)
      )
      INSERT INTO order_timeline (order_id, type, at)

@@ -1,6 +1,17 @@
 import { contracts, eventTypes, type EventType } from './contracts';
 import { serviceNames } from './services';
-import { consumers, maxReceiveCount, resolveTopology, topicOfEvent, typeAttribute, type Consumer, type Topology } from './topology';
+import {
+  consumers,
+  deadLetterRetentionSeconds,
+  longestRedeliverySeconds,
+  maxReceiveCount,
+  messageRetentionSeconds,
+  resolveTopology,
+  topicOfEvent,
+  typeAttribute,
+  type Consumer,
+  type Topology,
+} from './topology';
 
 const consumerNames = Object.keys(consumers) as Consumer[];
 const consumed = (consumer: Consumer): readonly EventType[] => consumers[consumer].consumes;
@@ -98,4 +109,21 @@ it('keeps environments apart: a prefix changes every name and nothing else', () 
   expect(
     prefixed.subscriptions.map((subscription) => ({ ...subscription, topic: strip(subscription.topic), queue: strip(subscription.queue) })),
   ).toEqual(plain.subscriptions);
+});
+
+it('keeps dead letters at least as long as messages, within what SQS allows, and derives the longest redelivery from both', () => {
+  const sqsRetention = { min: 60, max: 14 * 24 * 3600 }; // MessageRetentionPeriod's range
+  for (const queue of resolveTopology().queues) {
+    expect(queue.messageRetentionSeconds).toBe(messageRetentionSeconds);
+    expect(queue.deadLetterRetentionSeconds).toBe(deadLetterRetentionSeconds);
+  }
+  for (const seconds of [messageRetentionSeconds, deadLetterRetentionSeconds]) {
+    expect(seconds).toBeGreaterThanOrEqual(sqsRetention.min);
+    expect(seconds).toBeLessThanOrEqual(sqsRetention.max);
+  }
+  // AWS: a standard queue's message expires by its first enqueue time, also in the dead-letter queue, so a DLQ that
+  // keeps less than the queue would drop what it receives early.
+  expect(deadLetterRetentionSeconds).toBeGreaterThanOrEqual(messageRetentionSeconds);
+  // Kept in the DLQ up to its retention, then redriven as a new message that the queue keeps for its own.
+  expect(longestRedeliverySeconds).toBe(18 * 24 * 3600);
 });

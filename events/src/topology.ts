@@ -29,6 +29,25 @@ export const visibilityTimeoutSeconds = 30;
  * stop cancels the poll in flight, so it costs no stopping time.
  */
 export const receiveWaitTimeSeconds = 20;
+/**
+ * How long a queue keeps a message it has not deleted: SQS's default, 4 days (the provisioner sets it; the Pulumi stack
+ * leaves the queue at that default).
+ */
+export const messageRetentionSeconds = 4 * 24 * 3600;
+/**
+ * How long a dead-letter queue keeps a message, for someone to look at it and redrive it: the most SQS allows, 14
+ * days. In a standard queue a message's expiry counts from its first enqueue, also in the dead-letter queue (SQS keeps
+ * the enqueue timestamp when it moves a message there); at least as long as the queue's own, as AWS advises.
+ */
+export const deadLetterRetentionSeconds = 14 * 24 * 3600;
+/**
+ * The longest an event can still reach its consumer after it was first sent, which is how long the consumer's inbox
+ * (processed_events) must remember it to stay idempotent. SQS redelivers it until the queue's retention runs out, or,
+ * dead-lettered, keeps it until the dead-letter queue's does (counted from the same first enqueue); a redrive, by
+ * `npm run ops -- dlq redrive` or SQS's own, sends it anew, with a new enqueue time, so a copy redriven on the
+ * dead-letter queue's last day can come back for one more queue retention.
+ */
+export const longestRedeliverySeconds = deadLetterRetentionSeconds + messageRetentionSeconds;
 /** SNS message attribute that filter policies match on. */
 export const typeAttribute = 'type';
 
@@ -44,6 +63,8 @@ export interface QueueSpec {
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
   receiveWaitTimeSeconds: number;
+  messageRetentionSeconds: number;
+  deadLetterRetentionSeconds: number;
 }
 
 export interface SubscriptionSpec {
@@ -71,7 +92,16 @@ export function resolveTopology(prefix = ''): Topology {
 
   for (const [consumer, { consumes }] of Object.entries(consumers) as [Consumer, { consumes: readonly EventType[] }][]) {
     const name = `${prefix}${consumer}-queue`;
-    queues.push({ consumer, name, deadLetterQueueName: `${name}-dlq`, maxReceiveCount, visibilityTimeoutSeconds, receiveWaitTimeSeconds });
+    queues.push({
+      consumer,
+      name,
+      deadLetterQueueName: `${name}-dlq`,
+      maxReceiveCount,
+      visibilityTimeoutSeconds,
+      receiveWaitTimeSeconds,
+      messageRetentionSeconds,
+      deadLetterRetentionSeconds,
+    });
     for (const producer of serviceNames) {
       const types = consumes.filter((type) => contracts[type].producer === producer);
       if (types.length > 0) {

@@ -40,8 +40,9 @@ beforeAll(async () => {
     ports: { catalog: 0, orders: 0, payments: 0, gateway: 0 },
     frontend: { url: 'http://127.0.0.1:9' },
     logger: testLogger(),
-    // Far enough that the stuck orders stay PENDING while the tests look at them.
-    env: { ORDER_DEADLINE_SECONDS: '600' },
+    // Far enough that the stuck orders stay PENDING while the tests look at them. No rate limits: placeOrder retries
+    // from one address until Orders knows the new book, and every retry would count.
+    env: { ORDER_DEADLINE_SECONDS: '600', RATE_LIMITS: 'off' },
   });
   aws = createAwsClients({ endpoint: awsEndpoint });
   env = {

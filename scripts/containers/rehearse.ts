@@ -228,6 +228,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---- containers ------------------------------------------------------------------------------------------------
 
 const adminToken = randomBytes(18).toString('base64url'); // never printed
+const orderTokenKey = randomBytes(32).toString('base64url'); // never printed
 const roles = new Map<ServiceName, { password: string }>(serviceNames.map((name) => [name, { password: randomBytes(12).toString('hex') }]));
 
 function serviceEnvironment(name: ServiceName, postgresPort: number): string[] {
@@ -240,6 +241,7 @@ function serviceEnvironment(name: ServiceName, postgresPort: number): string[] {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     ADMIN_TOKEN: adminToken,
+    ...(name === 'orders' && { ORDER_TOKEN_KEY: orderTokenKey }),
     LOG_LEVEL: 'info',
     // The longest poll there is, so that stopping a worker happens in the middle of one.
     SQS_WAIT_TIME_SECONDS: '20',

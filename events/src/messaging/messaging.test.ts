@@ -202,14 +202,19 @@ describe('provisionTopology', () => {
     expect(JSON.parse(Attributes.FilterPolicy ?? '{}')).toEqual(subscription.filterPolicy);
   });
 
-  it('gives every queue a redrive policy to its own dead-letter queue, and the topology timeouts', async () => {
+  it('gives every queue a redrive policy to its own dead-letter queue, and the topology timeouts and retentions', async () => {
     for (const queue of topology.queues) {
       const { Attributes = {} } = await aws.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.name), AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'ReceiveMessageWaitTimeSeconds'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: await findQueueUrl(aws.sqs, queue.name),
+          AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'ReceiveMessageWaitTimeSeconds', 'MessageRetentionPeriod'],
+        }),
       );
       const { Attributes: dlq = {} } = await aws.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.deadLetterQueueName), AttributeNames: ['QueueArn'] }),
+        new GetQueueAttributesCommand({ QueueUrl: await findQueueUrl(aws.sqs, queue.deadLetterQueueName), AttributeNames: ['QueueArn', 'MessageRetentionPeriod'] }),
       );
+      expect(Number(Attributes.MessageRetentionPeriod)).toBe(queue.messageRetentionSeconds);
+      expect(Number(dlq.MessageRetentionPeriod)).toBe(queue.deadLetterRetentionSeconds);
       const redrive = JSON.parse(Attributes.RedrivePolicy ?? '{}');
       expect(redrive.deadLetterTargetArn).toBe(dlq.QueueArn);
       expect(Number(redrive.maxReceiveCount)).toBe(queue.maxReceiveCount);

@@ -28,8 +28,9 @@ export async function provisionTopology({ sns, sqs }: { sns: SNSClient; sqs: SQS
     queueArns[name] = required(Attributes?.QueueArn, `ARN of queue ${name}`);
   };
   for (const queue of topology.queues) {
-    await createQueue(queue.deadLetterQueueName, { MessageRetentionPeriod: String(14 * 24 * 3600) });
+    await createQueue(queue.deadLetterQueueName, { MessageRetentionPeriod: String(queue.deadLetterRetentionSeconds) });
     await createQueue(queue.name, {
+      MessageRetentionPeriod: String(queue.messageRetentionSeconds),
       VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
       ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitTimeSeconds),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArns[queue.deadLetterQueueName], maxReceiveCount: queue.maxReceiveCount }),

@@ -1,6 +1,7 @@
 // First: OpenTelemetry instruments libraries as they load, when traces are exported.
 import '@bookstore/kit/instrument';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger, gateway, readEnvironment, serviceEnvironment, serviceNames, services, startTracing, stopOnSignals, type Logger } from '@bookstore/kit';
 import { ordersEnvironment } from '@bookstore/orders';
@@ -38,7 +39,13 @@ const environment = z.object({
   ORDERS_PORT: port(services.orders.port),
   PAYMENTS_PORT: port(services.payments.port),
   ORDER_DEADLINE_SECONDS: ordersEnvironment.shape.ORDER_DEADLINE_SECONDS,
+  /** Unset, one is generated into DATA_DIR on the first start and kept, so that order links survive restarts. */
+  ORDER_TOKEN_KEY: ordersEnvironment.shape.ORDER_TOKEN_KEY.optional(),
   LOG_LEVEL: serviceEnvironment.shape.LOG_LEVEL,
+  /** On by default, as in AWS; the gateway is the one proxy in front of the services (TRUSTED_PROXY_HOPS stays 1). */
+  RATE_LIMITS: serviceEnvironment.shape.RATE_LIMITS,
+  RATE_LIMIT_PAYMENT_METHODS: serviceEnvironment.shape.RATE_LIMIT_PAYMENT_METHODS,
+  RATE_LIMIT_ORDERS: serviceEnvironment.shape.RATE_LIMIT_ORDERS,
 });
 type Settings = z.output<typeof environment>;
 
@@ -64,7 +71,14 @@ async function main(): Promise<void> {
       awsRegion: settings.AWS_REGION,
       topologyPrefix: settings.TOPOLOGY_PREFIX,
       adminToken,
-      env: { LOG_LEVEL: settings.LOG_LEVEL, ORDER_DEADLINE_SECONDS: String(settings.ORDER_DEADLINE_SECONDS) },
+      orderTokenKey: settings.ORDER_TOKEN_KEY ?? keptOrderTokenKey(settings.DATA_DIR),
+      env: {
+        LOG_LEVEL: settings.LOG_LEVEL,
+        ORDER_DEADLINE_SECONDS: String(settings.ORDER_DEADLINE_SECONDS),
+        RATE_LIMITS: settings.RATE_LIMITS,
+        RATE_LIMIT_PAYMENT_METHODS: settings.RATE_LIMIT_PAYMENT_METHODS,
+        RATE_LIMIT_ORDERS: settings.RATE_LIMIT_ORDERS,
+      },
       ports: { gateway: settings.GATEWAY_PORT, catalog: settings.CATALOG_PORT, orders: settings.ORDERS_PORT, payments: settings.PAYMENTS_PORT },
       frontend: await builtFrontend(logger),
       logger,
@@ -81,6 +95,16 @@ async function main(): Promise<void> {
     await teardown.stop();
     process.exit(1);
   }
+}
+
+/** The key Orders derives access tokens with, kept beside the data it opens (the orders in PostgreSQL). */
+function keptOrderTokenKey(dataDir: string): string {
+  const file = path.join(dataDir, 'order-token-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 async function startPostgres({ DATA_DIR, POSTGRES_PORT }: Settings, teardown: Teardown): Promise<string> {

@@ -47,7 +47,7 @@ export async function startProcessStack(options: ProcessStackOptions): Promise<P
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         HOST: '127.0.0.1',
         PORT: String(ports[role]),
-        ...serviceEnvironment(options, databaseUrls[name]),
+        ...serviceEnvironment(options, name, databaseUrls[name]),
       };
       processes.push(
         new ServiceProcess({

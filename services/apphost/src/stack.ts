@@ -46,7 +46,7 @@ async function startServices(options: StackOptions, databaseUrls: Record<Service
     await Promise.all(Object.values(running).map((service) => service.stop()));
   });
   for (const name of serviceNames) {
-    const service = serviceDefinitions[name].create(serviceEnvironment(options, databaseUrls[name]), options.logger.child({ name }));
+    const service = serviceDefinitions[name].create(serviceEnvironment(options, name, databaseUrls[name]), options.logger.child({ name }));
     running[name] = await runService(service, { roles: ['api', 'worker'], port: options.ports?.[name] ?? services[name].port });
   }
   return running as Record<ServiceName, RunningService>;

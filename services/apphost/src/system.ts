@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { catalogService } from '@bookstore/catalog';
 import { createAwsClients, provisionTopology, resolveTopology } from '@bookstore/events';
 import { applyMigrations, ensureDatabase, serviceNames, services, type Logger, type ServiceDefinition, type ServiceName } from '@bookstore/kit';
@@ -20,6 +21,8 @@ export interface SystemOptions {
   awsRegion?: string;
   topologyPrefix?: string;
   adminToken: string;
+  /** Orders' ORDER_TOKEN_KEY; unset, one drawn for this process (its order links die with it). */
+  orderTokenKey?: string;
   /** More environment for every service (LOG_LEVEL, SQS_WAIT_TIME_SECONDS, ORDER_DEADLINE_SECONDS...). */
   env?: Record<string, string>;
   logger: Logger;
@@ -46,14 +49,19 @@ export async function prepareSystem(options: SystemOptions): Promise<Record<Serv
   return databaseUrls;
 }
 
+/** The key a throwaway system's Orders derives access tokens with: one per process, so that restarts keep it. */
+const throwawayOrderTokenKey = randomBytes(32).toString('base64url');
+
 /** The environment a service's container would get, with its own database: each layout starts the service from it. */
-export function serviceEnvironment(options: SystemOptions, databaseUrl: string): Record<string, string> {
+export function serviceEnvironment(options: SystemOptions, name: ServiceName, databaseUrl: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     ...(options.awsEndpoint && { AWS_ENDPOINT_URL: options.awsEndpoint }),
     ...(options.awsRegion && { AWS_REGION: options.awsRegion }),
     TOPOLOGY_PREFIX: options.topologyPrefix ?? '',
     ADMIN_TOKEN: options.adminToken,
+    // Only Orders gets it, as in AWS.
+    ...(name === 'orders' && { ORDER_TOKEN_KEY: options.orderTokenKey ?? throwawayOrderTokenKey }),
     ...options.env,
   };
 }

@@ -24,6 +24,7 @@ function run(command: string, env: Record<string, string> = {}): ChildProcess {
       AWS_ENDPOINT_URL: testInfrastructure().awsEndpoint,
       TOPOLOGY_PREFIX: prefix,
       ADMIN_TOKEN: 'entrypoint-admin-token-123',
+      ORDER_TOKEN_KEY: 'entrypoint-order-token-key-0123456789',
       SQS_WAIT_TIME_SECONDS: '1',
       PORT: '0',
       HOST: '127.0.0.1',

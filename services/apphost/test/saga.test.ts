@@ -1,3 +1,6 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { serviceNames } from '@bookstore/kit';
+import { query } from '@bookstore/kit/testing';
 import { cards, type ApiClient } from '../src/testing';
 import { startTestStack, type TestStack } from './support/stack';
 
@@ -89,6 +92,31 @@ async function expectEventually<T>(read: () => Promise<T>, expected: T | ((value
 }
 
 /** Catalog reads revalidate cheaply; an order's status is never stored anywhere. */
+describe("an order's access token", () => {
+  it('is stored nowhere, in no form, and a replayed Idempotency-Key gets the same one back', async () => {
+    const book = await api.addBook({ stock: 5, priceCents: 1250 });
+    const card = await api.registerCard(cards.good);
+    const headers = { 'Idempotency-Key': randomUUID() };
+    const placed = await api.placeOrder([{ bookId: book.id, quantity: 1 }], card, headers);
+    expect(await api.placeOrder([{ bookId: book.id, quantity: 1 }], card, headers)).toEqual(placed);
+    expect(await api.settledOrder(placed.orderId, placed.accessToken)).toMatchObject({ status: 'CONFIRMED' });
+
+    // As given, and as the hash the orders table used to keep.
+    const forms = [placed.accessToken, createHash('sha256').update(placed.accessToken).digest('hex')];
+    const found: string[] = [];
+    for (const service of serviceNames) {
+      const url = stack.databaseUrls[service];
+      const tables = await query<{ name: string }>(url, `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
+      expect(tables.length).toBeGreaterThan(3);
+      for (const { name } of tables) {
+        const rows = await query(url, `SELECT 1 FROM ${name} AS row WHERE strpos(row::text, $1) > 0 OR strpos(row::text, $2) > 0`, forms);
+        if (rows.length > 0) found.push(`${service}: ${name}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
+
 describe('HTTP caching through the gateway', () => {
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.gatewayUrl}${path}`, { headers });
   // As a browser revalidates its copy. (fetch adds `Cache-Control: no-cache` to a request carrying If-None-Match

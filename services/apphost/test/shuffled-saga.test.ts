@@ -4,7 +4,7 @@ import { consumers, type AnyEvent, type Consumer } from '@bookstore/events';
 import { createPool } from '@bookstore/kit';
 import { createTestDatabase, DispatchSpy, query, seededRandom, testLogger } from '@bookstore/kit/testing';
 import { migrationsDir as ordersMigrations } from '@bookstore/orders';
-import { createOrdersDb, ordersEventHandlers, placeOrder } from '@bookstore/orders/testing';
+import { createOrdersDb, orderAccessTokens, ordersEventHandlers, placeOrder } from '@bookstore/orders/testing';
 import { migrationsDir as paymentsMigrations } from '@bookstore/payments';
 import { createPaymentsDb, paymentsEventHandlers, registerCard, simulatedProvider } from '@bookstore/payments/testing';
 import { checkInvariants } from '../src/testing';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   handlers = {
     catalog: catalogEventHandlers(catalog),
     orders: ordersEventHandlers(orders),
-    payments: paymentsEventHandlers(payments, simulatedProvider),
+    payments: paymentsEventHandlers(payments, simulatedProvider(payments.pool)),
   } as unknown as typeof handlers;
 });
 afterAll(async () => {
@@ -74,14 +74,14 @@ describe.each([1, 2, 3, 4, 5, 6])('every event twice, in shuffled order (seed %i
     const books = { scarce: await newBook(3), single: await newBook(1), plenty: await newBook(5) };
     await runBus(random, delivered); // Orders learns the prices
 
-    const card = async (number: string) => (await registerCard(payments, simulatedProvider, { cardNumber: number, expMonth: 1, expYear: 2099, cvc: '123', holderName: 'A' })).paymentMethodId;
+    const card = async (number: string) => (await registerCard(payments, simulatedProvider(payments.pool), { cardNumber: number, expMonth: 1, expYear: 2099, cvc: '123', holderName: 'A' })).paymentMethodId;
     const [good, declined, poor] = [await card('4242424242424242'), await card('4000000000000002'), await card('4000000000009995')];
     const wanted: [keyof typeof books, number, string][] = [
       ['scarce', 1, good], ['scarce', 1, good], ['scarce', 2, good], ['single', 1, good], ['single', 1, good], ['plenty', 1, declined], ['plenty', 2, poor], ['plenty', 1, good],
     ];
     const placed = [];
     for (const [key, quantity, paymentMethodId] of wanted) {
-      const { orderId } = await placeOrder(orders, { customer: { email: 'a@example.com', name: 'A' }, items: [{ bookId: books[key].id, quantity }], paymentMethodId }, { deadlineSeconds: 3600 });
+      const { orderId } = await placeOrder(orders, { customer: { email: 'a@example.com', name: 'A' }, items: [{ bookId: books[key].id, quantity }], paymentMethodId }, { deadlineSeconds: 3600, accessTokens: orderAccessTokens('a-test-key-for-order-access-tokens') });
       placed.push({ orderId, bookId: books[key].id, quantity });
     }
     await runBus(random, delivered);

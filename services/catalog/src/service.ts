@@ -12,9 +12,14 @@ export function createCatalogService(config: ServiceConfig, logger?: Logger): Se
   const db = createCatalogDb(infrastructure.pool, infrastructure.dispatcher);
   return {
     logger: infrastructure.logger,
-    http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness, api: catalogApi }),
+    http: createHttpApp({ logger: infrastructure.logger, routes: catalogRoutes(db, config.adminToken), readiness: infrastructure.readiness, api: catalogApi, clients: config.clients }),
     readiness: infrastructure.readiness,
-    tasks: [infrastructure.relay, infrastructure.consumer(catalogEventHandlers(db), { handleBatchesTogether: true }), ...infrastructure.reporters],
+    tasks: [
+      infrastructure.relay,
+      infrastructure.consumer(catalogEventHandlers(db), { handleBatchesTogether: true }),
+      ...infrastructure.reporters,
+      infrastructure.retention(),
+    ],
     close: () => infrastructure.close(db),
   };
 }

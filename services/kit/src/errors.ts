@@ -16,3 +16,14 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/**
+ * An event that must wait for work of the same service still in flight (another handler's call to a provider, say):
+ * handled again shortly, it succeeds. The consumer retries it in process, then through the queue's backoff.
+ */
+export class WorkInFlightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkInFlightError';
+  }
+}

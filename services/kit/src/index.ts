@@ -1,9 +1,10 @@
-export { readEnvironment, serviceEnvironment } from './config';
+export { parseRateLimit, readEnvironment, serviceEnvironment, type RateLimit } from './config';
 export { applyMigrations } from './db/migrate';
 export { createPool, ensureDatabase } from './db/pool';
 export type { SqlExecutor } from './db/sql';
 export type { SqlClient, SqlTarget } from './db/sql-client';
 export { preparedStatement, type PreparedStatement } from './db/prepared';
+export { deleteExpiredRows, type RetainedTable } from './db/retention';
 export { inSharedTransaction, inTransaction, queryTarget } from './db/transaction';
 export { createHttpApp, type HttpAppOptions } from './http/app';
 export { createHealthApp, type ReadinessCheck } from './http/health';
@@ -11,7 +12,8 @@ export { bearerToken, requireAdmin, secretsEqual } from './http/auth';
 export { errorHandler, HttpError, parseInput, uuidParam } from './http/errors';
 export { openApiDocument } from './http/openapi';
 export { openApiPath, route, type ApiOperation, type Refusals, type ServiceApi } from './http/operation';
-export { DomainError, type DomainErrorKind } from './errors';
+export { rateLimitedCode, rateLimits, type ClientSettings, type RateLimitName } from './http/rate-limit';
+export { DomainError, WorkInFlightError, type DomainErrorKind } from './errors';
 export {
   listen,
   periodic,

@@ -1,5 +1,5 @@
 import express from 'express';
-import { runService, type BackgroundTask, type Service } from './lifecycle';
+import { periodic, runService, type BackgroundTask, type Service } from './lifecycle';
 import { occupiedPort, testLogger } from './testing';
 
 /** A service of real parts (an Express app, tasks that say what happens to them) that records its life. */
@@ -71,5 +71,23 @@ describe('runService', () => {
     } finally {
       await running.stop();
     }
+  });
+});
+
+describe('periodic', () => {
+  it('runs first after firstRunAfterMs, then every interval, and not after it stopped', async () => {
+    const runs: number[] = [];
+    const startedAt = Date.now();
+    const job = periodic('test', 300, async () => void runs.push(Date.now() - startedAt), testLogger(), { firstRunAfterMs: 20 });
+    job.start();
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await job.stop();
+    const stoppedWith = runs.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toBeLessThan(150);
+    expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(290);
+    expect(runs).toHaveLength(stoppedWith);
   });
 });

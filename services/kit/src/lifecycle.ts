@@ -95,8 +95,17 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** A job that runs every `intervalMs` until stopped; a run never overlaps the previous one. */
-export function periodic(name: string, intervalMs: number, run: () => Promise<unknown>, logger: Logger): BackgroundTask {
+/**
+ * A job that runs every `intervalMs` until stopped; a run never overlaps the previous one. The first run comes
+ * `firstRunAfterMs` after the start (by default one interval).
+ */
+export function periodic(
+  name: string,
+  intervalMs: number,
+  run: () => Promise<unknown>,
+  logger: Logger,
+  { firstRunAfterMs = intervalMs }: { firstRunAfterMs?: number } = {},
+): BackgroundTask {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> | undefined;
   let stopped = true;
@@ -111,7 +120,7 @@ export function periodic(name: string, intervalMs: number, run: () => Promise<un
   return {
     start() {
       stopped = false;
-      timer = setTimeout(tick, intervalMs);
+      timer = setTimeout(tick, firstRunAfterMs);
     },
     async stop() {
       stopped = true;

@@ -3,6 +3,7 @@ import {
   EventConsumer,
   EventPublisher,
   findQueueUrl,
+  longestRedeliverySeconds,
   resolveTopology,
   type AwsClients,
   type EventHandlers,
@@ -11,12 +12,17 @@ import {
 import type pg from 'pg';
 import { readEnvironment, serviceEnvironment } from './config';
 import { createPool } from './db/pool';
+import { retentionJob, type RetainedTable } from './db/retention';
 import { inSharedTransaction } from './db/transaction';
 import { isDatabaseUnavailable } from './db/unavailable';
+import { WorkInFlightError } from './errors';
 import type { ReadinessCheck } from './http/health';
+import { clientSettings, type ClientSettings } from './http/rate-limit';
 import { periodic, type BackgroundTask } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { OutboxDispatcher } from './messaging/dispatcher';
+import { handledEventIds } from './messaging/inbox';
+import { publishedOutboxEvents } from './messaging/outbox';
 import { reportOutboxLag } from './messaging/outbox-lag';
 import { OutboxRelay } from './messaging/relay';
 import type { ServiceName } from './platform';
@@ -38,6 +44,10 @@ export interface ServiceConfig {
   pollWaitSeconds?: number;
   /** Where the saga's metrics go in CloudWatch; undefined writes none. */
   metricsNamespace?: string;
+  /** How long the worker keeps published outbox events and handled event ids, and how often it deletes older ones. */
+  retention: { outboxSeconds: number; inboxSeconds: number; intervalSeconds: number };
+  /** The proxies in front of the API and its per-client rate limits (TRUSTED_PROXY_HOPS, RATE_LIMITS, RATE_LIMIT_*). */
+  clients: ClientSettings;
 }
 
 export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -52,6 +62,8 @@ export function serviceConfigFromEnvironment(env: NodeJS.ProcessEnv = process.en
     logLevel: parsed.LOG_LEVEL,
     pollWaitSeconds: parsed.SQS_WAIT_TIME_SECONDS,
     metricsNamespace: parsed.METRICS_NAMESPACE,
+    retention: { outboxSeconds: parsed.OUTBOX_RETENTION_SECONDS, inboxSeconds: parsed.INBOX_RETENTION_SECONDS, intervalSeconds: parsed.RETENTION_INTERVAL_SECONDS },
+    clients: clientSettings(parsed),
   };
 }
 
@@ -71,6 +83,11 @@ export interface ServiceInfrastructure {
   metrics: MetricsLog;
   /** The worker's metric reports every service has (the age of its outbox's oldest unpublished event); none without metrics. */
   reporters: BackgroundTask[];
+  /**
+   * The worker's job that deletes the published outbox events and handled event ids past their retention (config's
+   * `retention`), and the rows of the service's own `tables` past theirs.
+   */
+  retention(...tables: RetainedTable[]): BackgroundTask;
   readiness: ReadinessCheck[];
   /**
    * Builds the consumer of this service's own queue from the topology. `handleBatchesTogether` handles each received
@@ -100,6 +117,19 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
     relay,
     metrics,
     reporters: metrics.enabled ? [periodic('outbox-lag', metricsIntervalMs, () => reportOutboxLag(pool, metrics, name), logger)] : [],
+    retention: (...tables) => {
+      const { outboxSeconds, inboxSeconds, intervalSeconds } = config.retention;
+      const job = retentionJob(pool, [publishedOutboxEvents(outboxSeconds), handledEventIds(inboxSeconds), ...tables], logger, { intervalMs: intervalSeconds * 1000 });
+      return {
+        start: () => {
+          if (inboxSeconds < longestRedeliverySeconds) {
+            logger.warn({ inboxSeconds, longestRedeliverySeconds }, 'INBOX_RETENTION_SECONDS is shorter than an event can come back: a late redelivery would be handled twice');
+          }
+          return job.start();
+        },
+        stop: () => job.stop(),
+      };
+    },
     readiness: [
       { name: 'database', check: () => pool.query('SELECT 1') },
       { name: 'queue', check: () => findQueueUrl(aws.sqs, queue.name) },
@@ -116,8 +146,9 @@ export function createInfrastructure(name: ServiceName, config: ServiceConfig, l
         waitTimeSeconds: config.pollWaitSeconds,
         handlers,
         logger,
-        // A handler that failed because the database is briefly away is retried in process before the queue retries it.
-        isTransient: isDatabaseUnavailable,
+        // A handler that failed because the database is briefly away, or because it must wait for work in flight, is
+        // retried in process before the queue retries it.
+        isTransient: (error) => isDatabaseUnavailable(error) || error instanceof WorkInFlightError,
         unitOfWork: handleBatchesTogether ? (work) => inSharedTransaction(pool, work) : undefined,
       }),
   };

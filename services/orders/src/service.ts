@@ -7,6 +7,7 @@ import {
   serviceConfigFromEnvironment,
   type BackgroundTask,
   type Logger,
+  type RetainedTable,
   type Service,
   type ServiceConfig,
   type ServiceDefinition,
@@ -15,6 +16,7 @@ import {
 import { z } from 'zod';
 import { ordersApi } from './api/operations';
 import { ordersRoutes } from './api/routes';
+import { orderAccessTokens } from './application/access-token';
 import { cancelOverdueOrders } from './application/cancel-overdue-orders';
 import { reportSagaMetrics } from './application/report-saga-metrics';
 import { createOrdersDb } from './infrastructure/database';
@@ -28,26 +30,44 @@ export const ordersEnvironment = z.object({
   ORDER_DEADLINE_SECONDS: z.coerce.number().int().min(1).default(120),
   /** How often the worker looks for overdue orders. */
   ORDER_DEADLINE_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
+  /**
+   * How long an Idempotency-Key of POST /api/orders is remembered: a retry with it within that time gets the first
+   * answer; after it, the key is deleted (by the worker's retention job) and would place a new order.
+   */
+  IDEMPOTENCY_KEY_RETENTION_SECONDS: z.coerce.number().int().min(1).default(24 * 3600),
+  /**
+   * The server key each order's access token is derived from (application/access-token.ts): Secrets Manager in AWS,
+   * kept in DATA_DIR by `npm start`. Replacing it makes every order link handed out before useless.
+   */
+  ORDER_TOKEN_KEY: z.string().min(32, 'ORDER_TOKEN_KEY must be at least 32 characters'),
 });
 
 export interface OrdersSettings {
   deadlineSeconds: number;
   deadlineSweepMs: number;
+  idempotencyKeyRetentionSeconds: number;
+  tokenKey: string;
 }
 
 export function ordersSettingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): OrdersSettings {
-  const { ORDER_DEADLINE_SECONDS, ORDER_DEADLINE_SWEEP_MS } = readEnvironment(ordersEnvironment, env);
-  return { deadlineSeconds: ORDER_DEADLINE_SECONDS, deadlineSweepMs: ORDER_DEADLINE_SWEEP_MS };
+  const settings = readEnvironment(ordersEnvironment, env);
+  return {
+    deadlineSeconds: settings.ORDER_DEADLINE_SECONDS,
+    deadlineSweepMs: settings.ORDER_DEADLINE_SWEEP_MS,
+    idempotencyKeyRetentionSeconds: settings.IDEMPOTENCY_KEY_RETENTION_SECONDS,
+    tokenKey: settings.ORDER_TOKEN_KEY,
+  };
 }
 
 /** The composition root of Orders: its API, its event consumer, the deadline sweep and its outbox relay. */
 export function createOrdersService(config: ServiceConfig, settings: OrdersSettings, logger?: Logger): Service {
   const infrastructure = createInfrastructure('orders', config, logger);
   const db = createOrdersDb(infrastructure.pool, infrastructure.dispatcher);
-  const routes = ordersRoutes(db, { adminToken: config.adminToken, deadlineSeconds: settings.deadlineSeconds });
+  const accessTokens = orderAccessTokens(settings.tokenKey);
+  const routes = ordersRoutes(db, { adminToken: config.adminToken, deadlineSeconds: settings.deadlineSeconds, accessTokens });
   return {
     logger: infrastructure.logger,
-    http: createHttpApp({ logger: infrastructure.logger, routes, readiness: infrastructure.readiness, api: ordersApi }),
+    http: createHttpApp({ logger: infrastructure.logger, routes, readiness: infrastructure.readiness, api: ordersApi, clients: config.clients }),
     readiness: infrastructure.readiness,
     tasks: [
       infrastructure.relay,
@@ -55,9 +75,15 @@ export function createOrdersService(config: ServiceConfig, settings: OrdersSetti
       periodic('order-deadline', settings.deadlineSweepMs, () => cancelOverdueOrders(db), infrastructure.logger),
       ...infrastructure.reporters,
       ...sagaReporters(infrastructure),
+      infrastructure.retention(idempotencyKeys(settings.idempotencyKeyRetentionSeconds)),
     ],
     close: () => infrastructure.close(db),
   };
+}
+
+/** The Idempotency-Keys of placed orders past their retention, which the worker's retention job deletes. */
+export function idempotencyKeys(retentionSeconds: number): RetainedTable {
+  return { table: 'idempotency_keys', key: 'key', olderThan: ['created_at'], retentionSeconds };
 }
 
 /** The saga's metrics, reported by the worker (each decision once, however many workers run); none without metrics. */

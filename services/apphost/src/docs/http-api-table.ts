@@ -1,4 +1,4 @@
-import { openApiPath, type ApiOperation, type ServiceApi } from '@bookstore/kit';
+import { openApiPath, rateLimits, type ApiOperation, type ServiceApi } from '@bookstore/kit';
 
 const whoMayCall: Record<NonNullable<ApiOperation['access']> | 'anyone', string> = {
   anyone: 'anyone',
@@ -16,7 +16,8 @@ export function httpApiTable(apis: readonly ServiceApi[]): string {
             .join('&')}`
         : '';
       const route = `\`${operation.method.toUpperCase()} ${operation.path}${query}\``;
-      return `| ${route} | ${whoMayCall[operation.access ?? 'anyone']} | ${operation.success.status} | ${operation.summary} |`;
+      const limited = operation.rateLimit ? `, limited per client (\`${rateLimits[operation.rateLimit].variable}\`)` : '';
+      return `| ${route} | ${whoMayCall[operation.access ?? 'anyone']}${limited} | ${operation.success.status} | ${operation.summary} |`;
     }),
   );
   const documents = apis.map(({ service }) => `\`${openApiPath(service)}\``).join(', ');

@@ -9,7 +9,11 @@ export interface TestStack extends Stack {
   topologyPrefix: string;
 }
 
-/** The whole system on the shared test Postgres and emulator, with its own databases and queues. */
+/**
+ * The whole system on the shared test Postgres and emulator, with its own databases and queues. Rate limits are off
+ * (RATE_LIMITS=off) unless `env` turns them on: these tests send hundreds of requests from 127.0.0.1 through one
+ * gateway, the contract test hundreds of malformed ones per operation; rate-limits.test.ts tests the limits.
+ */
 export async function startTestStack(overrides: Partial<StackOptions> = {}): Promise<TestStack> {
   const { postgresUrl, awsEndpoint } = testInfrastructure();
   const suffix = uniqueSuffix();
@@ -24,6 +28,7 @@ export async function startTestStack(overrides: Partial<StackOptions> = {}): Pro
     frontend: { url: 'http://127.0.0.1:9' },
     logger: testLogger(),
     ...overrides,
+    env: { RATE_LIMITS: 'off', ...overrides.env },
   });
   return { ...stack, topologyPrefix, api: new ApiClient(stack.gatewayUrl, adminToken) };
 }

@@ -6,6 +6,7 @@ import { errorHandler, HttpError, unknownRoute } from './errors';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { openApiDocument } from './openapi';
 import { openApiPath, type ServiceApi } from './operation';
+import { limitClients, trustProxy, type ClientSettings } from './rate-limit';
 import { requestId, traceRequests } from './tracing';
 
 export interface HttpAppOptions {
@@ -14,16 +15,19 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   /** The operations `routes` serve: their OpenAPI document is served at openApiPath(service). */
   api?: ServiceApi;
+  /** Who the client is (the proxies in front, TRUSTED_PROXY_HOPS) and the operations' per-client limits (RATE_LIMIT*). */
+  clients: ClientSettings;
 }
 
 /** Request bodies are small JSON documents; anything bigger is a mistake or an attack. */
 const bodyLimit = '16kb';
 
 /** The shared defaults of every service's HTTP API: logging, health, JSON bodies, uniform errors. */
-export function createHttpApp({ logger, routes, readiness, api }: HttpAppOptions): express.Express {
+export function createHttpApp({ logger, routes, readiness, api, clients }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // req.ip is the address the outermost of our proxies saw, whatever X-Forwarded-For the client sent (rate-limit.ts).
+  app.set('trust proxy', trustProxy(clients.trustedProxyHops));
   app.use(apiSecurityHeaders);
   // Health checks (every few seconds, from the load balancer and the container) are neither traced nor logged.
   app.use(healthRoutes(logger, readiness));
@@ -38,6 +42,7 @@ export function createHttpApp({ logger, routes, readiness, api }: HttpAppOptions
     }),
   );
 
+  if (api) limitClients(app, api, clients, logger);
   app.use(requireJsonBody, express.json({ limit: bodyLimit, strict: true }), rejectUnstorableText);
   if (api) {
     const document = openApiDocument(api);

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DomainError, type DomainErrorKind } from '../errors';
-import { testLogger } from '../testing';
+import { testClients, testLogger } from '../testing';
 import { createHttpApp } from './app';
 import { HttpError } from './errors';
 
@@ -22,7 +22,7 @@ describe('a use case refusing a request', () => {
       .get('/no-details', () => {
         throw new DomainError('not_found', 'thing_not_found', 'no thing');
       });
-    server = createHttpApp({ logger: testLogger(), routes, readiness: [] }).listen(0, '127.0.0.1');
+    server = createHttpApp({ logger: testLogger(), routes, readiness: [], clients: testClients }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { createPool } from '../db/pool';
 import { isDatabaseUnavailable } from '../db/unavailable';
-import { testInfrastructure, testLogger } from '../testing';
+import { testClients, testInfrastructure, testLogger } from '../testing';
 import { createHttpApp } from './app';
 
 /** An app whose routes query a real database: one that is there, and one on a port nobody listens on. */
@@ -13,7 +13,7 @@ async function serve(databaseUrl: string) {
     .get('/down', async (_req, res) => void res.json((await dead.query('SELECT 1')).rows))
     .get('/bad-sql', async (_req, res) => void res.json((await live.query('SELEC 1')).rows))
     .get('/ok', async (_req, res) => void res.json((await live.query('SELECT 1 AS one')).rows));
-  const server = createHttpApp({ logger: testLogger(), routes, readiness: [] }).listen(0, '127.0.0.1');
+  const server = createHttpApp({ logger: testLogger(), routes, readiness: [], clients: testClients }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: async () => (server.close(), await Promise.all(pools.map((pool) => pool.end()))) };

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { testLogger } from '../testing';
+import { testClients, testLogger } from '../testing';
 import { createHttpApp } from './app';
 
 /** Every service's API answers with nosniff and without naming its framework, whatever the answer is. */
@@ -14,7 +14,7 @@ describe('the security headers of every API', () => {
       .get('/boom', () => {
         throw new Error('boom');
       });
-    server = createHttpApp({ logger: testLogger(), routes, readiness: [] }).listen(0, '127.0.0.1');
+    server = createHttpApp({ logger: testLogger(), routes, readiness: [], clients: testClients }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -1,6 +1,7 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { z } from 'zod';
 import type { ApiOperation, ServiceApi } from './operation';
+import { rateLimitedCode } from './rate-limit';
 
 type Access = NonNullable<ApiOperation['access']> | 'anyone';
 
@@ -46,6 +47,20 @@ const accessRefusals: Record<Access, Record<number, ErrorAnswer>> = {
   },
   // A wrong or missing token answers 404, as if the order did not exist: the operation lists it among its refusals.
   orderAccess: {},
+};
+
+/** What an operation with a per-client rate limit (ApiOperation.rateLimit, http/rate-limit.ts) answers beyond it. */
+const rateLimited: ErrorAnswer = {
+  description:
+    'Too many requests to this operation from this client address: retry after `Retry-After` seconds. ' +
+    '`RateLimit-Policy` says how many are allowed per window, `RateLimit` how many are left.',
+  codes: [rateLimitedCode],
+};
+
+/** The IETF draft-8 headers a rate-limited operation answers with (draft-ietf-httpapi-ratelimit-headers-08). */
+const rateLimitHeaders = {
+  'RateLimit-Policy': 'The per-client quota: `"<policy>"; q=<requests>; w=<window in seconds>; pk=:<partition key>:`.',
+  RateLimit: 'What is left of it for this client: `"<policy>"; r=<requests remaining>; t=<seconds until the window ends>`.',
 };
 
 const refusalDescriptions: Record<404 | 409 | 422, string> = {
@@ -95,7 +110,7 @@ function describe(operationId: string, operation: ApiOperation): ZodOpenApiOpera
     responses: {
       [success.status]: {
         description: success.description,
-        ...(success.headers ? { headers: responseHeaders(success.headers) } : {}),
+        ...(success.headers || operation.rateLimit ? { headers: successHeaders(operation) } : {}),
         content: { 'application/json': { schema: success.body } },
       },
       ...errorResponses(operation),
@@ -108,19 +123,32 @@ function errorResponses(operation: ApiOperation): ZodOpenApiResponsesObject {
   for (const [status, codes] of Object.entries(operation.refusals ?? {})) {
     refusals[Number(status)] = { description: refusalDescriptions[Number(status) as 404 | 409 | 422], codes };
   }
+  if (operation.rateLimit) refusals[429] = rateLimited;
+  const retryAfter = { 'Retry-After': 'Seconds to wait before retrying.' };
+  const headers: Record<string, ReturnType<typeof responseHeaders>> = {
+    503: responseHeaders(retryAfter),
+    429: responseHeaders({ ...retryAfter, ...rateLimitHeaders }),
+  };
   return Object.fromEntries(
     Object.entries(refusals).map(([status, { description, codes }]) => [
       status,
       {
         description,
-        ...(status === '503' ? { headers: responseHeaders({ 'Retry-After': 'Seconds to wait before retrying.' }) } : {}),
+        ...(headers[status] ? { headers: headers[status] } : {}),
         content: { 'application/json': { schema: errorBody(codes) } },
       },
     ]),
   );
 }
 
-/** Response headers, each a string with what it says. */
-function responseHeaders(descriptions: Record<string, string>) {
-  return z.object(Object.fromEntries(Object.entries(descriptions).map(([name, description]) => [name, z.string().meta({ description })])));
+/** The success's own headers and, on a rate-limited operation, the RateLimit headers (absent when limits are off). */
+function successHeaders({ success, rateLimit }: ApiOperation) {
+  const always = responseHeaders(success.headers ?? {});
+  return rateLimit ? always.extend(responseHeaders(rateLimitHeaders, { optional: true }).shape) : always;
+}
+
+/** Response headers, each a string with what it says; `optional` ones are not in every answer. */
+function responseHeaders(descriptions: Record<string, string>, { optional = false } = {}) {
+  const header = (description: string) => (optional ? z.string().optional() : z.string()).meta({ description });
+  return z.object(Object.fromEntries(Object.entries(descriptions).map(([name, description]) => [name, header(description)])));
 }

@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import { services, type ServiceName } from '../platform';
+import type { RateLimitName } from './rate-limit';
 
 /** The refusals a use case answers with (its DomainError codes), by the status the error handler gives them. */
 export type Refusals = Partial<Record<404 | 409 | 422, readonly [string, ...string[]]>>;
@@ -17,6 +18,11 @@ export interface ApiOperation {
   description?: string;
   /** Who may call it: anyone (unset), an admin token, or whoever holds the order's access token (or an admin token). */
   access?: 'admin' | 'orderAccess';
+  /**
+   * A per-client rate limit (http/rate-limit.ts, set by its RATE_LIMIT_* variable), for an operation anyone may call
+   * that is worth abusing: beyond it the answer is 429 with Retry-After. The OpenAPI document says so.
+   */
+  rateLimit?: RateLimitName;
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;

@@ -1,3 +1,5 @@
+import type { RetainedTable } from '../db/retention';
+
 /**
  * The inbox: a handler records that it handles an event in its own transaction, by folding this claim into a
  * statement of its own (a CTE). It yields a row (`event_id`) when the event is new, none when it was handled
@@ -7,4 +9,9 @@
  */
 export function claimEventSql(id: string, type: string): string {
   return `INSERT INTO processed_events (event_id, type) VALUES (${id}::uuid, ${type}) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
+}
+
+/** The inbox's rows past `retentionSeconds` since the event was handled: the worker's retention job deletes them. */
+export function handledEventIds(retentionSeconds: number): RetainedTable {
+  return { table: 'processed_events', key: 'event_id', olderThan: ['processed_at'], retentionSeconds };
 }

@@ -1,5 +1,6 @@
 import { activeTraceparent, encodeEvent, type AnyEvent } from '@bookstore/events';
 import { preparedStatement } from '../db/prepared';
+import type { RetainedTable } from '../db/retention';
 import { execute, type SqlTarget } from '../db/sql-client';
 
 /**
@@ -35,3 +36,11 @@ export const markPublishedStatement = preparedStatement(
   'outbox.mark-published',
   'UPDATE outbox_events SET published_at = coalesce(published_at, now()) WHERE id = ANY($1::uuid[])',
 );
+
+/**
+ * The outbox's rows written and published more than `retentionSeconds` ago: the worker's retention job deletes them.
+ * An unpublished row (published_at null) stays, however old.
+ */
+export function publishedOutboxEvents(retentionSeconds: number): RetainedTable {
+  return { table: 'outbox_events', key: 'id', olderThan: ['created_at', 'published_at'], retentionSeconds };
+}

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { defaultInboxRetentionSeconds, defaultOutboxRetentionSeconds, defaultRetentionIntervalSeconds } from '../config';
 import { applyMigrations } from '../db/migrate';
 import { createPool, ensureDatabase } from '../db/pool';
 import { createLogger } from '../logger';
 import type { SqlExecutor } from '../db/sql';
+import type { ClientSettings } from '../http/rate-limit';
 import type { ServiceConfig } from '../runtime';
 
 /** Set by the jest global setup, which runs one real PostgreSQL and one SNS/SQS emulator for all tests. */
@@ -75,6 +77,13 @@ export function useServiceDatabase<Db extends { $disconnect(): Promise<void> }>(
   };
 }
 
+/**
+ * The HTTP client settings of tests that drive a service: one proxy in front (as in every layout), and no rate limits,
+ * which tests placing many orders from one address would hit; http/rate-limit.test.ts and the system test
+ * rate-limits.test.ts turn them on.
+ */
+export const testClients: ClientSettings = { trustedProxyHops: 1, rateLimits: 'off' };
+
 export function testServiceConfig(databaseUrl: string, topologyPrefix = `t${uniqueSuffix()}-`): ServiceConfig {
   return {
     databaseUrl,
@@ -84,6 +93,8 @@ export function testServiceConfig(databaseUrl: string, topologyPrefix = `t${uniq
     adminToken: 'test-admin-token-0123456789',
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     pollWaitSeconds: 1,
+    retention: { outboxSeconds: defaultOutboxRetentionSeconds, inboxSeconds: defaultInboxRetentionSeconds, intervalSeconds: defaultRetentionIntervalSeconds },
+    clients: testClients,
   };
 }
 
@@ -149,6 +160,7 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+export { appendingProxy, requestFrom, type AddressedReply } from './client-address';
 export { DispatchSpy, FakePublisher } from './doubles';
 export { recordStatements, type StatementLog } from './statement-log';
 export { distribution, round, type Distribution } from './stats';

@@ -10,6 +10,8 @@ const placeOrder = {
   description:
     'Accepted, not yet decided: Catalog reserves the stock and Payments charges the card, and the order becomes CONFIRMED or CANCELLED. ' +
     'Poll GET /api/orders/{id} with the access token. With an Idempotency-Key, a repeat of the request gets the same answer.',
+  // Anyone may call it, and each order holds stock until it is decided.
+  rateLimit: 'orders',
   headers: idempotencyHeaders,
   body: placeOrderBody,
   bodyExample: {

@@ -2,14 +2,14 @@ import { contracts } from '@bookstore/events';
 import { randomUUID } from 'node:crypto';
 import { applySagaEvent } from './apply-saga-event';
 import { placeOrder } from './place-order';
-import { replicatedBook, useOrdersDatabase } from './test-support';
+import { replicatedBook, testAccessTokens, useOrdersDatabase } from './test-support';
 
 const orders = useOrdersDatabase();
 
 async function pendingOrder() {
   const bookId = await replicatedBook(orders.db, 900);
   const request = { customer: { email: 'ada@example.com', name: 'Ada' }, items: [{ bookId, quantity: 1 }], paymentMethodId: 'pm_test0000' };
-  return { bookId, ...(await placeOrder(orders.db, request, { deadlineSeconds: 60 })) };
+  return { bookId, ...(await placeOrder(orders.db, request, { deadlineSeconds: 60, accessTokens: testAccessTokens })) };
 }
 const orderRow = (id: string) => orders.db.order.findUniqueOrThrow({ where: { id }, include: { timeline: { orderBy: { id: 'asc' } } } });
 

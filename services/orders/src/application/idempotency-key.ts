@@ -25,18 +25,21 @@ export function claimIdempotencyKeySql(key: string, requestHash: string, orderId
     RETURNING order_id, request_hash, response`;
 }
 
+/** The first answer as a key's row keeps it: all of it but the access token, which is derived again (access-token.ts). */
+export type StoredAnswer = Omit<PlacedOrder, 'accessToken'>;
+
 /** A key's row as `claimIdempotencyKeySql` returns it, its order id as text. */
 export interface IdempotencyKeyRow {
   order_id: string;
   request_hash: string;
-  response: PlacedOrder;
+  response: StoredAnswer;
 }
 
 /**
  * What a claimed key's row means for this request: undefined when the row is this request's own (go on, the order
  * is placed), the first answer when the same request came before; the same key with another request is a conflict.
  */
-export function earlierAnswer(row: IdempotencyKeyRow, request: { orderId: string; requestHash: string }): PlacedOrder | undefined {
+export function earlierAnswer(row: IdempotencyKeyRow, request: { orderId: string; requestHash: string }): StoredAnswer | undefined {
   if (row.order_id === request.orderId) return undefined;
   if (row.request_hash !== request.requestHash) {
     throw new DomainError('conflict', 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');

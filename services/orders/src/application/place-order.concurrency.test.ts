@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { migrationsDir } from '..';
 import { createOrdersDb } from '../infrastructure/database';
 import { placeOrder } from './place-order';
-import { replicatedBook } from './test-support';
+import { replicatedBook, testAccessTokens } from './test-support';
 
 /**
  * What the one statement that places an order must keep of the Idempotency-Key's guarantee when requests with the
@@ -13,7 +13,7 @@ const database = useServiceDatabase('orders', migrationsDir, createOrdersDb, { p
 
 /** An order of one copy of `bookId`, by a customer of its own, so what it placed can be counted. */
 const order = (bookId: string, email: string) => ({ customer: { email, name: 'Ada' }, items: [{ bookId, quantity: 1 }], paymentMethodId: 'pm_test0000' });
-const place = (request: ReturnType<typeof order>, idempotencyKey: string) => placeOrder(database.db, request, { idempotencyKey, deadlineSeconds: 60 });
+const place = (request: ReturnType<typeof order>, idempotencyKey: string) => placeOrder(database.db, request, { idempotencyKey, deadlineSeconds: 60, accessTokens: testAccessTokens });
 
 /** What was written for the customer's orders: the orders, their lines and timeline steps, and OrderPlaced events. */
 async function writtenFor(email: string) {

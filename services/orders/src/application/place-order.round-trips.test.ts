@@ -4,7 +4,7 @@ import { migrationsDir } from '..';
 import { createOrdersDb } from '../infrastructure/database';
 import { placeOrder } from './place-order';
 import { getOrder } from './read-orders';
-import { replicatedBook } from './test-support';
+import { replicatedBook, testAccessTokens } from './test-support';
 
 /**
  * Every statement is a round trip to PostgreSQL and a socket write (issue 13). These tests count what placing and
@@ -25,7 +25,7 @@ const order = (bookIds: string[], quantity = 1) => ({
   items: bookIds.map((bookId) => ({ bookId, quantity })),
   paymentMethodId: 'pm_test0000',
 });
-const place = (request: ReturnType<typeof order>, idempotencyKey?: string) => placeOrder(database.db, request, { idempotencyKey, deadlineSeconds: 60 });
+const place = (request: ReturnType<typeof order>, idempotencyKey?: string) => placeOrder(database.db, request, { idempotencyKey, deadlineSeconds: 60, accessTokens: testAccessTokens });
 
 describe('round trips of placing and reading an order', () => {
   it('places an order of three lines in two statements: the prices, then the order with everything it writes', async () => {
@@ -43,7 +43,7 @@ describe('round trips of placing and reading an order', () => {
 
   it('reads an order with its lines and timeline in one statement', async () => {
     const { orderId, accessToken } = await place(order(await threeBooks()));
-    expect(await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false }))).toHaveLength(1);
+    expect(await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false, accessTokens: testAccessTokens }))).toHaveLength(1);
   });
 
   it('sends every statement prepared, so PostgreSQL plans each once per connection', async () => {
@@ -51,7 +51,7 @@ describe('round trips of placing and reading an order', () => {
     await sentBy(() => place(order(books), randomUUID()));
     expect(log.unprepared).toEqual([]);
     const { orderId, accessToken } = await place(order(books));
-    await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false }));
+    await sentBy(() => getOrder(database.db, orderId, { token: accessToken, admin: false, accessTokens: testAccessTokens }));
     expect(log.unprepared).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { PlaceOrderRequest } from '../api/types';
 import { maxQuantityPerBook } from '../domain/order-limits';
 import { placeOrder } from './place-order';
 import { getOrder } from './read-orders';
-import { replicatedBook, useOrdersDatabase } from './test-support';
+import { replicatedBook, testAccessTokens, useOrdersDatabase } from './test-support';
 
 const orders = useOrdersDatabase();
 const book = (priceCents?: number, currency?: string) => replicatedBook(orders.db, priceCents, currency);
@@ -13,7 +13,7 @@ const order = (...items: { bookId: string; quantity: number }[]): PlaceOrderRequ
   items,
   paymentMethodId: 'pm_test0000',
 });
-const place = (request: PlaceOrderRequest, idempotencyKey?: string) => placeOrder(orders.db, request, { idempotencyKey, deadlineSeconds: 60 });
+const place = (request: PlaceOrderRequest, idempotencyKey?: string) => placeOrder(orders.db, request, { idempotencyKey, deadlineSeconds: 60, accessTokens: testAccessTokens });
 
 /** Refusals come out of the use case in its own terms; kit's error handler alone turns them into HTTP statuses. */
 async function refusal(attempt: Promise<unknown>) {
@@ -28,7 +28,7 @@ describe('placing an order', () => {
   it('prices the lines from the replica, a book named twice being one line', async () => {
     const bookId = await book(1250);
     const { orderId, accessToken } = await place(order({ bookId, quantity: 1 }, { bookId, quantity: 2 }));
-    expect(await getOrder(orders.db, orderId, { token: accessToken, admin: false })).toMatchObject({
+    expect(await getOrder(orders.db, orderId, { token: accessToken, admin: false, accessTokens: testAccessTokens })).toMatchObject({
       status: 'PENDING',
       lines: [{ bookId, quantity: 3, unitPriceCents: 1250 }],
       totalCents: 3750,
@@ -73,7 +73,7 @@ describe('placing an order', () => {
 
   it('shows the order only with its access token', async () => {
     const { orderId } = await place(order({ bookId: await book(), quantity: 1 }));
-    expect(await refusal(getOrder(orders.db, orderId, { token: 'not-the-token', admin: false }))).toMatchObject({ kind: 'not_found', code: 'order_not_found' });
-    expect(await getOrder(orders.db, orderId, { admin: true })).toMatchObject({ orderId, status: 'PENDING' });
+    expect(await refusal(getOrder(orders.db, orderId, { token: 'not-the-token', admin: false, accessTokens: testAccessTokens }))).toMatchObject({ kind: 'not_found', code: 'order_not_found' });
+    expect(await getOrder(orders.db, orderId, { admin: true, accessTokens: testAccessTokens })).toMatchObject({ orderId, status: 'PENDING' });
   });
 });

@@ -3,13 +3,14 @@ import { contracts, type AnyEvent } from '@bookstore/events';
 import { encodeOutbox, insertOutboxSql, preparedStatement } from '@bookstore/kit';
 import type { PlacedOrder, PlaceOrderRequest } from '../api/types';
 import type { OrdersDb } from '../infrastructure/database';
-import { hashAccessToken, newAccessToken } from './access-token';
-import { claimIdempotencyKeySql, earlierAnswer, hashRequest, type IdempotencyKeyRow } from './idempotency-key';
+import type { OrderAccessTokens } from './access-token';
+import { claimIdempotencyKeySql, earlierAnswer, hashRequest, type IdempotencyKeyRow, type StoredAnswer } from './idempotency-key';
 import { priceOrder, type PricedOrder } from './price-order';
 
 /**
  * Prices the items, stores the order as PENDING and emits OrderPlaced through the outbox, all atomically.
- * With an idempotency key, a repeat of the same request gets the first answer back and places nothing.
+ * With an idempotency key, a repeat of the same request gets the first answer back and places nothing. The answer's
+ * access token is derived from the order id (access-token.ts), never stored: the key's row keeps the rest of it.
  *
  * Two statements on `pg` (issue 13: each is a round trip and a socket write): the prices, then one statement that
  * claims the key and writes everything. One statement commits on its own, so there is no BEGIN and no COMMIT.
@@ -17,17 +18,17 @@ import { priceOrder, type PricedOrder } from './price-order';
 export async function placeOrder(
   db: Pick<OrdersDb, 'pool' | 'outbox'>,
   request: PlaceOrderRequest,
-  { idempotencyKey, deadlineSeconds }: { idempotencyKey?: string; deadlineSeconds: number },
+  { idempotencyKey, deadlineSeconds, accessTokens }: { idempotencyKey?: string; deadlineSeconds: number; accessTokens: OrderAccessTokens },
 ): Promise<PlacedOrder> {
   const priced = await priceOrder(db, request.items);
-  const placed: PlacedOrder = { orderId: randomUUID(), status: 'PENDING', accessToken: newAccessToken() };
+  const placed: StoredAnswer = { orderId: randomUUID(), status: 'PENDING' };
   const requestHash = hashRequest({ ...request, items: priced.items });
   const event = orderPlaced(request, priced, placed.orderId);
   const keyRow = await storeOrder(db, { request, priced, placed, event, deadlineSeconds, idempotencyKey, requestHash });
   const earlier = keyRow && earlierAnswer(keyRow, { orderId: placed.orderId, requestHash });
-  if (earlier) return earlier;
-  db.outbox.dispatch([event]);
-  return placed;
+  if (!earlier) db.outbox.dispatch([event]);
+  const answer = earlier ?? placed;
+  return { ...answer, accessToken: accessTokens.of(answer.orderId) };
 }
 
 const placeOrderStatement = preparedStatement(
@@ -35,17 +36,17 @@ const placeOrderStatement = preparedStatement(
   `WITH claimed AS (${claimIdempotencyKeySql('$1', '$2', '$3', '$4')}),
      may_place AS (SELECT WHERE NOT EXISTS (SELECT FROM claimed WHERE order_id <> $3::uuid)),
      placed_order AS (
-       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, created_at, updated_at)
-       SELECT $3::uuid, $5, $6, $7, $8, $9, $10, $11::timestamptz, $14::timestamptz, $14::timestamptz FROM may_place
+       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, deadline_at, created_at, updated_at)
+       SELECT $3::uuid, $5, $6, $7, $8, $9, $10::timestamptz, $13::timestamptz, $13::timestamptz FROM may_place
        RETURNING id
      ),
      placed_lines AS (
        INSERT INTO order_lines (order_id, book_id, title, quantity, unit_price_cents)
        SELECT placed_order.id, line."bookId", line.title, line.quantity, line."unitPriceCents"
-       FROM placed_order, jsonb_to_recordset($12::jsonb) AS line("bookId" uuid, title text, quantity int, "unitPriceCents" int)
+       FROM placed_order, jsonb_to_recordset($11::jsonb) AS line("bookId" uuid, title text, quantity int, "unitPriceCents" int)
      ),
-     first_step AS (INSERT INTO order_timeline (order_id, type, at) SELECT id, 'OrderPlaced', $14::timestamptz FROM placed_order),
-     published AS (${insertOutboxSql('$13')} WHERE EXISTS (SELECT FROM placed_order))
+     first_step AS (INSERT INTO order_timeline (order_id, type, at) SELECT id, 'OrderPlaced', $13::timestamptz FROM placed_order),
+     published AS (${insertOutboxSql('$12')} WHERE EXISTS (SELECT FROM placed_order))
      SELECT order_id::text, request_hash, response FROM claimed`,
 );
 
@@ -59,7 +60,7 @@ const placeOrderStatement = preparedStatement(
  */
 async function storeOrder(
   db: Pick<OrdersDb, 'pool'>,
-  order: { request: PlaceOrderRequest; priced: PricedOrder; placed: PlacedOrder; event: AnyEvent; deadlineSeconds: number; idempotencyKey?: string; requestHash: string },
+  order: { request: PlaceOrderRequest; priced: PricedOrder; placed: StoredAnswer; event: AnyEvent; deadlineSeconds: number; idempotencyKey?: string; requestHash: string },
 ): Promise<IdempotencyKeyRow | undefined> {
   const { request, priced, placed, event, deadlineSeconds, idempotencyKey, requestHash } = order;
   const placedAt = new Date();
@@ -74,7 +75,6 @@ async function storeOrder(
       request.paymentMethodId,
       priced.totalCents,
       priced.currency,
-      hashAccessToken(placed.accessToken),
       new Date(placedAt.getTime() + deadlineSeconds * 1000),
       JSON.stringify(priced.lines),
       encodeOutbox([event]),

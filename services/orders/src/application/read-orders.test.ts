@@ -2,8 +2,8 @@ import { createPool } from '@bookstore/kit';
 import { createTestDatabase, query, testLogger } from '@bookstore/kit/testing';
 import { migrationsDir } from '..';
 import { createOrdersDb, type OrdersDb } from '../infrastructure/database';
-import { hashAccessToken } from './access-token';
 import { getOrder } from './read-orders';
+import { testAccessTokens } from './test-support';
 
 /**
  * The answer of GET /api/orders/:id byte for byte, on rows written here with fixed ids and times. The expected
@@ -22,7 +22,7 @@ function openDb(timeZone: string): OrdersDb {
   return db;
 }
 
-const token = 'the-shoppers-token';
+const accessTokens = testAccessTokens;
 const cancelled = '00000000-0000-4000-8000-00000000000c';
 const pending = '00000000-0000-4000-8000-00000000000d';
 const [dune, anathem] = ['00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000b2'];
@@ -32,12 +32,12 @@ beforeAll(async () => {
   await query(
     url,
     `INSERT INTO orders (id, status, cancel_reason, decline_code, customer_email, customer_name, payment_method_id, total_cents, currency,
-       access_token_hash, deadline_at, created_at, updated_at)
-     VALUES ($1, 'CANCELLED', 'payment_declined', 'card_declined', 'ada@example.com', 'Ada', 'pm_test0000', 3750, 'EUR', $3,
+       deadline_at, created_at, updated_at)
+     VALUES ($1, 'CANCELLED', 'payment_declined', 'card_declined', 'ada@example.com', 'Ada', 'pm_test0000', 3750, 'EUR',
        '2026-11-28T10:15:00Z', '2026-11-28T10:00:00.123Z', now()),
-            ($2, 'PENDING', NULL, NULL, 'ada@example.com', 'Ada', 'pm_test0000', 999, 'USD', $3,
+            ($2, 'PENDING', NULL, NULL, 'ada@example.com', 'Ada', 'pm_test0000', 999, 'USD',
        '2026-11-28T10:15:00Z', '2026-11-28T23:59:59.9Z', now())`,
-    [cancelled, pending, hashAccessToken(token)],
+    [cancelled, pending],
   );
   await query(
     url,
@@ -80,8 +80,8 @@ describe('the answer of getOrder', () => {
   it.each(['UTC', 'Asia/Kolkata', 'America/St_Johns'])('is the JSON the API answered before, with the session in %s', async (timeZone) => {
     const db = openDb(timeZone);
     for (const orderId of [cancelled, pending]) {
-      expect(JSON.stringify(await getOrder(db, orderId, { token, admin: false }))).toBe(expected[orderId]);
-      expect(JSON.stringify(await getOrder(db, orderId, { admin: true }))).toBe(expected[orderId]);
+      expect(JSON.stringify(await getOrder(db, orderId, { token: accessTokens.of(orderId), admin: false, accessTokens }))).toBe(expected[orderId]);
+      expect(JSON.stringify(await getOrder(db, orderId, { admin: true, accessTokens }))).toBe(expected[orderId]);
     }
   });
 });

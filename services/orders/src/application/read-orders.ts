@@ -3,7 +3,7 @@ import { DomainError, preparedStatement } from '@bookstore/kit';
 import type { OrderPage, OrderView } from '../api/types';
 import type { OrderStatus } from '../domain/order-status';
 import type { OrdersDb } from '../infrastructure/database';
-import { accessTokenMatches } from './access-token';
+import type { OrderAccessTokens } from './access-token';
 
 const notFound = (orderId: string) => new DomainError('not_found', 'order_not_found', `no order ${orderId} for this access token`);
 
@@ -15,7 +15,6 @@ interface OrderRow {
   declineCode: string | null;
   totalCents: number;
   currency: string;
-  accessTokenHash: string;
   createdAt: Date;
   lines: OrderView['lines'];
   /** Timestamps in JSON come as PostgreSQL writes them, with the session's offset: made ISO (UTC) by getOrder. */
@@ -26,7 +25,7 @@ const orderWithLinesAndTimeline = preparedStatement(
   'orders.order-with-lines-and-timeline',
   `
   SELECT id, status::text, cancel_reason AS "cancelReason", decline_code AS "declineCode", total_cents AS "totalCents",
-    currency, access_token_hash AS "accessTokenHash", created_at AS "createdAt",
+    currency, created_at AS "createdAt",
     (SELECT coalesce(json_agg(json_build_object('bookId', book_id, 'title', title, 'quantity', quantity, 'unitPriceCents', unit_price_cents)
        ORDER BY title, book_id), '[]') FROM order_lines WHERE order_id = orders.id) AS lines,
     (SELECT coalesce(json_agg(json_build_object('type', type, 'at', at) ORDER BY at, id), '[]') FROM order_timeline WHERE order_id = orders.id) AS timeline
@@ -37,10 +36,15 @@ const orderWithLinesAndTimeline = preparedStatement(
  * An order as its shopper sees it. Without the right access token the refusal is the same order_not_found as for an
  * order that does not exist, so a guessed id reveals nothing.
  */
-export async function getOrder(db: Pick<OrdersDb, 'pool'>, orderId: string, access: { token?: string; admin: boolean }): Promise<OrderView> {
+export async function getOrder(
+  db: Pick<OrdersDb, 'pool'>,
+  orderId: string,
+  access: { token?: string; admin: boolean; accessTokens: OrderAccessTokens },
+): Promise<OrderView> {
+  // Checked before the read: a wrong token costs no query.
+  if (!access.admin && !(access.token && access.accessTokens.matches(orderId, access.token))) throw notFound(orderId);
   const { rows: [order] } = await db.pool.query<OrderRow>(orderWithLinesAndTimeline.with([orderId]));
   if (!order) throw notFound(orderId);
-  if (!access.admin && !(access.token && accessTokenMatches(access.token, order.accessTokenHash))) throw notFound(orderId);
   return {
     orderId: order.id,
     status: order.status,

@@ -12,8 +12,8 @@ export async function storedOrder(pool: pg.Pool, deadlineSeconds = 60): Promise<
   const orderId = randomUUID();
   await pool.query(
     `WITH placed AS (
-       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, access_token_hash, deadline_at, updated_at)
-       VALUES ($1::uuid, 'ada@example.com', 'Ada', 'pm_test0000', 900, 'EUR', 'not-a-token-hash', now() + make_interval(secs => $2), now())
+       INSERT INTO orders (id, customer_email, customer_name, payment_method_id, total_cents, currency, deadline_at, updated_at)
+       VALUES ($1::uuid, 'ada@example.com', 'Ada', 'pm_test0000', 900, 'EUR', now() + make_interval(secs => $2), now())
      )
      INSERT INTO order_timeline (order_id, type) VALUES ($1::uuid, 'OrderPlaced')`,
     [orderId, deadlineSeconds],

@@ -8,6 +8,8 @@ const registerCard = {
   path: '/api/payments/methods',
   summary: 'Register a card as a payment method',
   description: 'The card goes to the provider; Payments keeps its token, brand, last four digits and expiry, and never the number or the CVC.',
+  // Anyone may call it: the classic target of card testing (trying stolen numbers one after another).
+  rateLimit: 'paymentMethods',
   body: cardBody,
   bodyExample: { cardNumber: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '123', holderName: 'Ada Lovelace' },
   success: { status: 201, description: 'The payment method to name in an order.', body: paymentMethodView },

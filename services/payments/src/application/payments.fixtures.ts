@@ -6,7 +6,7 @@ import { registerCard } from './payment-methods';
 
 /** What the tests of the payment handlers build their cases from: cards, and the events Orders would send. */
 export const addTestCard = async (db: PaymentsDb, cardNumber = '4242424242424242') =>
-  (await registerCard(db, simulatedProvider, { cardNumber, expMonth: 12, expYear: 2099, cvc: '123', holderName: 'Ada' })).paymentMethodId;
+  (await registerCard(db, simulatedProvider(db.pool), { cardNumber, expMonth: 12, expYear: 2099, cvc: '123', holderName: 'Ada' })).paymentMethodId;
 
 export const orderPlaced = (orderId: string, paymentMethodId: string): EventOf<'OrderPlaced'> =>
   contracts.OrderPlaced.create(

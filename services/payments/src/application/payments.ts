@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { contracts, type AnyEvent, type DeclineCode, type EventOf } from '@bookstore/events';
-import { claimEventSql, DomainError, encodeOutbox, inTransaction, insertOutboxSql, preparedStatement } from '@bookstore/kit';
+import { claimEventSql, DomainError, encodeOutbox, insertOutboxSql, preparedStatement, WorkInFlightError } from '@bookstore/kit';
 import type pg from 'pg';
 import type { PaymentView } from '../api/types';
 import type { PaymentsDb } from '../infrastructure/database';
@@ -8,16 +8,21 @@ import type { PaymentStatus } from '../infrastructure/prisma/client';
 import type { ChargeResult, PaymentProvider, VaultedCard } from './provider';
 
 /*
- * The two handlers run on `pg` directly, in as few statements as their guarantees allow, because every statement
- * is a round trip and a socket write (issue 13). Each is four at most: BEGIN, one statement that claims the event,
- * locks the order's payment row and reads what the provider needs, one that writes the payment and the outbox,
- * COMMIT. A duplicate, or an order with nothing left to do, ends after the first: three. The provider is called
- * between the two, inside the transaction, with the payment row locked. The event a handler wrote is handed to the
- * outbox's dispatcher once its transaction has committed.
+ * The card provider is called outside any transaction, with the order id as its idempotency key, so that no lock is
+ * held while it thinks and a crash between its answer and our commit loses nothing: the message comes back, the
+ * payment is still PENDING, the provider is asked again with the same key and gives the same answer without charging
+ * twice. Each handler is two statements on `pg` around that call, each committing on its own (issue 13: every
+ * statement is a round trip and a socket write):
  *
- * The payment row serialises OrderPlaced and OrderCancelled of one order, however they arrive: PENDING only within
- * the transaction of the OrderPlaced that created it, then SETTLED or DECLINED; VOIDED when the cancellation came
- * first (a late OrderPlaced then charges nothing); REFUNDED once a settled payment was given back.
+ * 1. Start: make sure the order has a payment row and read what the call needs. OrderPlaced creates it PENDING,
+ *    OrderCancelled creates it VOIDED (the cancellation came first: a late OrderPlaced then charges nothing).
+ * 2. Finish: claim the event (kit's inbox), move the payment on from the state the call began in, and write the
+ *    outbox row; a concurrent duplicate that finished first makes this a no-op.
+ *
+ * An event with nothing left to do (a duplicate, an order already decided) is claimed by the first statement and
+ * ends there. The statuses: PENDING while a charge is in flight, then SETTLED or DECLINED; VOIDED; REFUNDED once a
+ * settled payment was given back. A cancellation that finds the charge in flight waits for it (WorkInFlightError,
+ * retried by the consumer), so a refund always follows the charge it gives back.
  */
 
 /**
@@ -26,37 +31,38 @@ import type { ChargeResult, PaymentProvider, VaultedCard } from './provider';
  */
 export async function chargeOrder(db: Pick<PaymentsDb, 'pool' | 'outbox'>, provider: PaymentProvider, event: EventOf<'OrderPlaced'>): Promise<void> {
   const { orderId, totalCents } = event.data;
-  const written = await inTransaction(db.pool, async (client) => {
-    const charging = await lockForCharging(client, event);
-    // A duplicate, or an order already charged, declined or voided: nothing to do.
-    if (charging?.status !== 'PENDING') return [];
+  const charging = await startCharge(db.pool, event);
+  if (charging.status !== 'PENDING') return;
 
-    const result: ChargeResult = charging.card
-      ? await provider.charge(charging.card, totalCents, orderId)
-      : { ok: false, declineCode: 'unknown_payment_method' };
-    const outcome = chargeOutcome(event, charging.paymentId, result);
-    await storeCharge(client, event, outcome);
-    return [outcome.event];
-  });
-  db.outbox.dispatch(written);
+  const result: ChargeResult = charging.card
+    ? await provider.charge(charging.card, totalCents, orderId)
+    : { ok: false, declineCode: 'unknown_payment_method' };
+  const outcome = chargeOutcome(event, charging.paymentId, result);
+  if (await finishCharge(db.pool, event, outcome)) db.outbox.dispatch([outcome.event]);
 }
 
-/** Refunds what was settled for a cancelled order, once; remembers a cancellation that came first. */
-export async function refundOrder(db: Pick<PaymentsDb, 'pool' | 'outbox'>, provider: PaymentProvider, event: EventOf<'OrderCancelled'>): Promise<void> {
+/**
+ * Undoes chargeOrder for a cancelled order: refunds what was settled, once, and emits PaymentRefunded; remembers a
+ * cancellation that came before the charge, so that the charge never happens.
+ */
+export async function refundOrder(
+  db: Pick<PaymentsDb, 'pool' | 'outbox'>,
+  provider: PaymentProvider,
+  event: EventOf<'OrderCancelled'>,
+): Promise<void> {
   const { orderId } = event.data;
-  const written = await inTransaction(db.pool, async (client) => {
-    const payment = await lockForRefunding(client, event);
-    // A duplicate, an order not placed yet (now voided), declined, voided or refunded already: nothing to give back.
-    if (payment?.status !== 'SETTLED') return [];
+  const payment = await startRefund(db.pool, event);
+  if (payment.status === 'PENDING') throw new WorkInFlightError(`order ${orderId} is being charged; its refund waits for the charge`);
+  if (payment.status !== 'SETTLED') return;
 
-    const { paymentId, amountCents, currency } = payment;
-    await provider.refund(paymentId, amountCents, orderId);
-    const refunded = contracts.PaymentRefunded.create({ orderId, paymentId, amountCents, currency }, { correlationId: orderId, causationId: event.id });
-    await storeRefund(client, { orderId, amountCents, event: refunded });
-    return [refunded];
-  });
-  db.outbox.dispatch(written);
+  const { paymentId, amountCents, currency } = payment;
+  await provider.refund(paymentId, amountCents, refundIdempotencyKey(orderId));
+  const refunded = contracts.PaymentRefunded.create({ orderId, paymentId, amountCents, currency }, { correlationId: orderId, causationId: event.id });
+  if (await finishRefund(db.pool, event, refunded)) db.outbox.dispatch([refunded]);
 }
+
+/** The provider's idempotency key of an order's one refund: its own, since a provider refuses a key reused for another kind of request. */
+const refundIdempotencyKey = (orderId: string) => `${orderId}:refund`;
 
 export async function paymentOfOrder(db: PaymentsDb, orderId: string): Promise<PaymentView> {
   const payment = await db.payment.findUnique({ where: { orderId }, include: { refunds: true } });
@@ -74,64 +80,60 @@ export async function paymentOfOrder(db: PaymentsDb, orderId: string): Promise<P
 }
 
 /**
- * The first two CTEs of both lock statements ($1 event id, $2 event type, $3 order id, $4 the id and $5 the status
- * of a new payment row): claim the event (kit's inbox), then, only if it is new, make sure the order has a payment
- * row and lock it. ON CONFLICT DO UPDATE (writing the status back unchanged) rather than DO NOTHING and a
- * SELECT ... FOR UPDATE: within one statement that SELECT reads the statement's snapshot and would miss a row that
- * a concurrent handler of the same order committed meanwhile, whereas DO UPDATE always finds, locks and returns the
- * latest version of the row.
+ * The start of both handlers ($1 order id, $2 the id and $3 the status of a new payment row, $4 event id, $5 event
+ * type): make sure the order has a payment row, and claim the event right away when its payment is past the state
+ * this handler acts on ($6): that event is a duplicate or has nothing left to do. ON CONFLICT DO UPDATE (writing
+ * the status back unchanged) rather than DO NOTHING, because DO NOTHING returns no row.
  */
-const claimAndLockPayment = `
-  claimed AS (${claimEventSql('$1', '$2')}),
+const startPayment = `
   payment AS (
-    INSERT INTO payments (order_id, id, status) SELECT $3::uuid, $4::uuid, $5::"PaymentStatus" FROM claimed
+    INSERT INTO payments (order_id, id, status) VALUES ($1::uuid, $2::uuid, $3::"PaymentStatus")
     ON CONFLICT (order_id) DO UPDATE SET status = payments.status
     RETURNING id, status, amount_cents, currency
+  ),
+  nothing_to_do AS (
+    INSERT INTO processed_events (event_id, type) SELECT $4::uuid, $5 FROM payment WHERE status NOT IN ('PENDING', $6::"PaymentStatus")
+    ON CONFLICT (event_id) DO NOTHING
   )`;
 
-const lockForChargingStatement = preparedStatement(
-  'payments.lock-for-charging',
-  `WITH ${claimAndLockPayment}
+const startChargeStatement = preparedStatement(
+  'payments.start-charge',
+  `WITH ${startPayment}
      SELECT payment.id::text AS "paymentId", payment.status::text AS status, payment_methods.provider_outcome AS "providerOutcome"
-     FROM payment LEFT JOIN payment_methods ON payment_methods.id = $6`,
+     FROM payment LEFT JOIN payment_methods ON payment_methods.id = $7`,
 );
 
 /**
- * OrderPlaced's lock statement: claims the event, creates (PENDING) or locks the payment, and reads the card the
- * order names; a left join, so that a payment method Payments does not know leaves `card` null. Undefined for a
- * duplicate.
+ * OrderPlaced's start: creates the payment PENDING (or finds it), and reads the card the order names; a left join,
+ * so that a payment method Payments does not know leaves `card` null. PENDING here is a new payment, or one whose
+ * charge was interrupted (its outcome comes from the provider's idempotency key).
  */
-async function lockForCharging(
-  client: pg.ClientBase,
+async function startCharge(
+  pool: pg.Pool,
   event: EventOf<'OrderPlaced'>,
-): Promise<{ paymentId: string; status: PaymentStatus; card: VaultedCard | null } | undefined> {
-  const { rows } = await client.query<{ paymentId: string; status: PaymentStatus; providerOutcome: string | null }>(
-    lockForChargingStatement.with([event.id, event.type, event.data.orderId, randomUUID(), 'PENDING', event.data.paymentMethodId]),
+): Promise<{ paymentId: string; status: PaymentStatus; card: VaultedCard | null }> {
+  const { rows } = await pool.query<{ paymentId: string; status: PaymentStatus; providerOutcome: string | null }>(
+    startChargeStatement.with([event.data.orderId, randomUUID(), 'PENDING', event.id, event.type, 'PENDING', event.data.paymentMethodId]),
   );
-  const [row] = rows;
-  if (!row) return undefined;
-  const { paymentId, status, providerOutcome } = row;
+  const { paymentId, status, providerOutcome } = rows[0]!;
   return { paymentId, status, card: providerOutcome === null ? null : { providerOutcome } };
 }
 
-const lockForRefundingStatement = preparedStatement(
-  'payments.lock-for-refunding',
-  `WITH ${claimAndLockPayment}
+const startRefundStatement = preparedStatement(
+  'payments.start-refund',
+  `WITH ${startPayment}
      SELECT id::text AS "paymentId", status::text AS status, amount_cents AS "amountCents", currency FROM payment`,
 );
 
-/**
- * OrderCancelled's lock statement: claims the event, creates the payment as the tombstone VOIDED when the order was
- * never placed, or locks it and reads what was settled. Undefined for a duplicate.
- */
-async function lockForRefunding(
-  client: pg.ClientBase,
+/** OrderCancelled's start: creates the payment as the tombstone VOIDED when the order was never placed, or reads what was settled. */
+async function startRefund(
+  pool: pg.Pool,
   event: EventOf<'OrderCancelled'>,
-): Promise<{ paymentId: string; status: PaymentStatus; amountCents: number; currency: string } | undefined> {
-  const { rows } = await client.query<{ paymentId: string; status: PaymentStatus; amountCents: number; currency: string }>(
-    lockForRefundingStatement.with([event.id, event.type, event.data.orderId, randomUUID(), 'VOIDED']),
+): Promise<{ paymentId: string; status: PaymentStatus; amountCents: number; currency: string }> {
+  const { rows } = await pool.query<{ paymentId: string; status: PaymentStatus; amountCents: number; currency: string }>(
+    startRefundStatement.with([event.data.orderId, randomUUID(), 'VOIDED', event.id, event.type, 'SETTLED']),
   );
-  return rows[0];
+  return rows[0]!;
 }
 
 /** What a charge leaves: the payment's new status, its decline code if any, and the event that reports it. */
@@ -146,27 +148,41 @@ function chargeOutcome(placed: EventOf<'OrderPlaced'>, paymentId: string, result
   const { orderId, totalCents, currency } = placed.data;
   const origin = { correlationId: orderId, causationId: placed.id };
   return result.ok
-    ? { status: 'SETTLED', declineCode: null, event: contracts.PaymentSettled.create({ orderId, paymentId, amountCents: totalCents, currency }, origin) }
-    : { status: 'DECLINED', declineCode: result.declineCode, event: contracts.PaymentDeclined.create({ orderId, declineCode: result.declineCode }, origin) };
+    ? {
+        status: 'SETTLED',
+        declineCode: null,
+        event: contracts.PaymentSettled.create({ orderId, paymentId, amountCents: totalCents, currency }, origin),
+      }
+    : {
+        status: 'DECLINED',
+        declineCode: result.declineCode,
+        event: contracts.PaymentDeclined.create({ orderId, declineCode: result.declineCode }, origin),
+      };
 }
 
-const storeChargeStatement = preparedStatement(
-  'payments.store-charge',
-  `WITH published AS (${insertOutboxSql('$9')})
-     UPDATE payments SET status = $2::"PaymentStatus", amount_cents = $3::int, currency = $4, payment_method_id = $5,
-       decline_code = $6, settled_at = $7::timestamptz, updated_at = $8::timestamptz
-     WHERE order_id = $1::uuid`,
+const finishChargeStatement = preparedStatement(
+  'payments.finish-charge',
+  `WITH claimed AS (${claimEventSql('$10', '$11')}),
+     charged AS (
+       UPDATE payments SET status = $2::"PaymentStatus", amount_cents = $3::int, currency = $4, payment_method_id = $5,
+         decline_code = $6, settled_at = $7::timestamptz, updated_at = $8::timestamptz
+       WHERE order_id = $1::uuid AND status = 'PENDING' AND EXISTS (SELECT FROM claimed)
+       RETURNING order_id
+     ),
+     published AS (${insertOutboxSql('$9')} WHERE EXISTS (SELECT FROM charged))
+     SELECT count(*)::int AS charged FROM charged`,
 );
 
 /**
- * The one write of OrderPlaced, on the payment its lock statement locked: the amount, the method, the outcome, and
- * the event in the outbox. settled_at and updated_at are the worker's clock, as Prisma set them before.
+ * OrderPlaced's finish: claims the event and records the provider's answer on the still-PENDING payment: the
+ * amount, the method, the outcome, and the event in the outbox. False when a concurrent delivery of the event
+ * finished first. settled_at and updated_at are the worker's clock, as Prisma set them before.
  */
-async function storeCharge(client: pg.ClientBase, placed: EventOf<'OrderPlaced'>, outcome: ChargeOutcome): Promise<void> {
+async function finishCharge(pool: pg.Pool, placed: EventOf<'OrderPlaced'>, outcome: ChargeOutcome): Promise<boolean> {
   const { orderId, totalCents, currency, paymentMethodId } = placed.data;
   const now = new Date();
-  await client.query(
-    storeChargeStatement.with([
+  const { rows } = await pool.query<{ charged: number }>(
+    finishChargeStatement.with([
       orderId,
       outcome.status,
       totalCents,
@@ -176,25 +192,35 @@ async function storeCharge(client: pg.ClientBase, placed: EventOf<'OrderPlaced'>
       outcome.status === 'SETTLED' ? now : null,
       now,
       encodeOutbox([outcome.event]),
+      placed.id,
+      placed.type,
     ]),
   );
+  return rows[0]!.charged > 0;
 }
 
-const storeRefundStatement = preparedStatement(
-  'payments.store-refund',
-  `WITH refunded AS (
-       INSERT INTO refunds (id, order_id, amount_cents, created_at) VALUES ($2::uuid, $1::uuid, $3::int, $4::timestamptz)
+const finishRefundStatement = preparedStatement(
+  'payments.finish-refund',
+  `WITH claimed AS (${claimEventSql('$6', '$7')}),
+     refunded_payment AS (
+       UPDATE payments SET status = 'REFUNDED', updated_at = $4::timestamptz
+       WHERE order_id = $1::uuid AND status = 'SETTLED' AND EXISTS (SELECT FROM claimed)
+       RETURNING order_id
      ),
-     published AS (${insertOutboxSql('$5')})
-     UPDATE payments SET status = 'REFUNDED', updated_at = $4::timestamptz WHERE order_id = $1::uuid`,
+     refund AS (INSERT INTO refunds (id, order_id, amount_cents, created_at) SELECT $2::uuid, order_id, $3::int, $4::timestamptz FROM refunded_payment),
+     published AS (${insertOutboxSql('$5')} WHERE EXISTS (SELECT FROM refunded_payment))
+     SELECT count(*)::int AS refunded FROM refunded_payment`,
 );
 
 /**
- * The one write of OrderCancelled, on the settled payment its lock statement locked: the refund row (its unique
- * order id is the last word on refunding once), the payment REFUNDED, and the event in the outbox. One statement
- * of CTEs, as they need nothing from each other; the refund's created_at is the worker's clock, as Prisma set it.
+ * OrderCancelled's finish: claims the event and, on the still-SETTLED payment, writes the refund row (its unique
+ * order id is the last word on refunding once), the payment REFUNDED and the event in the outbox. False when a
+ * concurrent delivery finished first. The refund's created_at is the worker's clock, as Prisma set it.
  */
-async function storeRefund(client: pg.ClientBase, refund: { orderId: string; amountCents: number; event: AnyEvent }): Promise<void> {
-  const { orderId, amountCents, event } = refund;
-  await client.query(storeRefundStatement.with([orderId, randomUUID(), amountCents, new Date(), encodeOutbox([event])]));
+async function finishRefund(pool: pg.Pool, cancelled: EventOf<'OrderCancelled'>, refunded: EventOf<'PaymentRefunded'>): Promise<boolean> {
+  const { orderId, amountCents } = refunded.data;
+  const { rows } = await pool.query<{ refunded: number }>(
+    finishRefundStatement.with([orderId, randomUUID(), amountCents, new Date(), encodeOutbox([refunded]), cancelled.id, cancelled.type]),
+  );
+  return rows[0]!.refunded > 0;
 }
