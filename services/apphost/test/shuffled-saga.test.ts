@@ -130,6 +130,7 @@ describe('after the runs above', () => {
       'stock conserved (initial = current + sold to confirmed orders)',
       'money conserved (settled - refunded = total of confirmed orders)',
       'each order charged at most once, and only a confirmed one kept',
+      "the card provider holds exactly the confirmed orders' money (charged once, every cancelled charge refunded)",
     ]);
   });
 });

@@ -42,8 +42,19 @@ export async function checkInvariants({ databaseUrls, initialStock, orderIds }: 
             coalesce(sum(r.amount_cents), 0)::int AS refunded_cents, count(r.id)::int AS refunds
      FROM payments p LEFT JOIN refunds r ON r.order_id = p.order_id GROUP BY p.order_id`,
   );
+  // What the card provider itself holds for each order (the simulated provider's own records, keyed by order id):
+  // a charge Payments never recorded (its worker died in between) would show here and nowhere else.
+  const heldByProvider = await read<{ order_id: string; held_cents: number }>(
+    databaseUrls.payments,
+    `SELECT c.idempotency_key AS order_id, (c.amount_cents - coalesce(sum(r.amount_cents), 0))::int AS held_cents
+     FROM simulated_provider_charges c
+     LEFT JOIN payments p ON p.order_id::text = c.idempotency_key
+     LEFT JOIN simulated_provider_refunds r ON r.payment_id = p.id
+     WHERE c.outcome = 'approve' GROUP BY c.idempotency_key, c.amount_cents`,
+  );
 
   const paymentOf = new Map(payments.map((payment) => [payment.order_id, payment]));
+  const heldOf = new Map(heldByProvider.map(({ order_id, held_cents }) => [order_id, held_cents]));
   const decisionsOf = new Map(decisions.map(({ order_id, count }) => [order_id, count]));
   const confirmed = orders.filter(({ status }) => status === 'CONFIRMED');
   const soldOf = new Map(sold.map(({ book_id, quantity }) => [book_id, quantity]));
@@ -64,6 +75,7 @@ export async function checkInvariants({ databaseUrls, initialStock, orderIds }: 
     return payment?.status === 'SETTLED' || (payment?.refunds ?? 0) > 1;
   });
   const undecided = orders.filter(({ id, status }) => status !== 'PENDING' && decisionsOf.get(id) !== 1);
+  const heldWrongly = orders.filter(({ id, status, total_cents }) => (heldOf.get(id) ?? 0) !== (status === 'CONFIRMED' ? total_cents : 0));
 
   return [
     check('every order is CONFIRMED or CANCELLED', pending.length === 0, `${orders.length} orders, ${confirmed.length} confirmed, ${pending.length} pending`, pending.map(({ id }) => id)),
@@ -85,6 +97,12 @@ export async function checkInvariants({ databaseUrls, initialStock, orderIds }: 
       wronglyCharged.length === 0,
       `${charged.length} charged`,
       wronglyCharged.map(({ id, status }) => `${id} (${status}): ${JSON.stringify(paymentOf.get(id) ?? 'no payment')}`),
+    ),
+    check(
+      "the card provider holds exactly the confirmed orders' money (charged once, every cancelled charge refunded)",
+      heldWrongly.length === 0,
+      `${heldByProvider.length} charges held at the provider`,
+      heldWrongly.map(({ id, status }) => `${id} (${status}): provider holds ${heldOf.get(id) ?? 0} cents`),
     ),
     check('each order decided exactly once (one OrderConfirmed or OrderCancelled)', undecided.length === 0, `${orders.length - pending.length} decisions`, undecided.map(({ id }) => `${id}: ${decisionsOf.get(id) ?? 0}`)),
   ];
