@@ -30,6 +30,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
       subnets: args.subnetIds,
       securityGroups: [args.securityGroupId],
       dropInvalidHeaderFields: true,
+      // The services take the client's address from the one entry the ALB appends (TRUSTED_PROXY_HOPS=1): said
+      // explicitly, as their rate limits depend on it; a port in it would make every connection a new client.
+      xffHeaderProcessingMode: 'append',
+      enableXffClientPort: false,
     }, parent);
 
     for (const workload of [...routes.map(({ service }) => service), 'frontend'] as Workload[]) {

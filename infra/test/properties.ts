@@ -260,6 +260,12 @@ export function describeStack(stack: 'dev' | 'prod', extra: (get: () => Synthesi
         const frontendGroup = ofType(get().declared, 'aws:lb/targetGroup:TargetGroup').find(({ name }) => name.endsWith('-frontend'))!;
         expect(frontendGroup.inputs.port).toBe(frontend.port);
       });
+
+      it("appends the client's address to X-Forwarded-For, without a port: the one hop the services trust (TRUSTED_PROXY_HOPS=1)", () => {
+        // 'preserve' would hand the services the client's own entry; a port would make every connection a new client.
+        const [alb] = ofType(get().declared, 'aws:lb/loadBalancer:LoadBalancer');
+        expect(alb!.inputs).toMatchObject({ xffHeaderProcessingMode: 'append', enableXffClientPort: false });
+      });
     });
 
     describe('deployments', () => {
