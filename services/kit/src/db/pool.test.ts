@@ -32,17 +32,22 @@ describe('DATABASE_POOL_SIZE', () => {
     const config = { ...testServiceConfig(url), poolSize: serviceConfigFromEnvironment(environment({ DATABASE_URL: url, DATABASE_POOL_SIZE: '2' })).poolSize };
     const infrastructure = createInfrastructure('catalog', config, testLogger());
     const held: pg.PoolClient[] = [];
+    let third: Promise<string> | undefined;
     try {
       held.push(await infrastructure.pool.connect(), await infrastructure.pool.connect());
-      const third = infrastructure.pool.connect().then((client) => (held.push(client), 'connected'));
+      third = infrastructure.pool.connect().then((client) => (held.push(client), 'connected'));
       expect(await settlesWithin(third, 500)).toBe('waiting');
       expect(await connectionsTo(database)).toBe(2);
 
       held.shift()!.release();
-      expect(await settlesWithin(third, 2_000)).toBe('connected');
+      // A client handed back goes straight to the waiting checkout; the margin is for a machine busy with other tests.
+      expect(await settlesWithin(third, 5_000)).toBe('connected');
       expect(await connectionsTo(database)).toBe(2);
     } finally {
-      for (const client of held) client.release();
+      for (const client of held.splice(0)) client.release();
+      // After a failed expectation the third checkout may still wait: it gets a client now, and gives it back, so
+      // that closing the pool does not wait for it (the test would time out instead of naming what failed).
+      if (third && (await settlesWithin(third, 5_000)) === 'connected') for (const client of held.splice(0)) client.release();
       await infrastructure.close();
     }
   });
