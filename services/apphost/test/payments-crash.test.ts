@@ -6,7 +6,7 @@ import { contracts, createAwsClients, EventPublisher, provisionTopology, resolve
 import { createPool } from '@bookstore/kit';
 import { createTestDatabase, eventually, query, testInfrastructure, testLogger, uniqueSuffix } from '@bookstore/kit/testing';
 import { migrationsDir } from '@bookstore/payments';
-import { createPaymentsDb, registerCard, simulatedProvider } from '@bookstore/payments/testing';
+import { chargesAtProvider, createPaymentsDb, registerCard, simulatedProvider } from '@bookstore/payments/testing';
 import { freePort, ServiceProcess } from '../src/processes';
 
 /**
@@ -71,8 +71,7 @@ async function placeOrderOnTheBus(): Promise<string> {
   }
 }
 
-const chargesAtProvider = async (orderId: string) =>
-  (await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM simulated_provider_charges WHERE idempotency_key = $1', [orderId]))[0]!.n;
+const charges = (orderId: string) => chargesAtProvider(databaseUrl, orderId);
 const paymentStatus = async (orderId: string) =>
   (await query<{ status: string }>(databaseUrl, 'SELECT status::text FROM payments WHERE order_id = $1', [orderId]))[0]?.status;
 const settlements = async (orderId: string) =>
@@ -88,7 +87,7 @@ describe('a Payments worker killed between the charge and its commit', () => {
   it('leaves the charge made exactly once, and the restarted worker settles the order', async () => {
     const doomed = await startWorker(5_000);
     const orderId = await placeOrderOnTheBus();
-    await eventually(async () => ((await chargesAtProvider(orderId)) === 1 ? true : undefined), { what: 'the provider to record the charge' });
+    await eventually(async () => ((await charges(orderId)) === 1 ? true : undefined), { what: 'the provider to record the charge' });
     expect(await paymentStatus(orderId)).toBe('PENDING');
     await doomed.kill('SIGKILL');
 
@@ -98,7 +97,7 @@ describe('a Payments worker killed between the charge and its commit', () => {
         timeoutMs: 30_000,
         what: 'the order to be settled',
       });
-      expect(await chargesAtProvider(orderId)).toBe(1);
+      expect(await charges(orderId)).toBe(1);
       expect(await settlements(orderId)).toBe(1);
     } finally {
       await successor.stop();

@@ -4,7 +4,7 @@ import { consumers, type AnyEvent, type Consumer } from '@bookstore/events';
 import { createPool } from '@bookstore/kit';
 import { createTestDatabase, DispatchSpy, query, seededRandom, testLogger } from '@bookstore/kit/testing';
 import { migrationsDir as ordersMigrations } from '@bookstore/orders';
-import { createOrdersDb, orderAccessTokens, ordersEventHandlers, placeOrder } from '@bookstore/orders/testing';
+import { createOrdersDb, ordersEventHandlers, placeOrder, testAccessTokens } from '@bookstore/orders/testing';
 import { migrationsDir as paymentsMigrations } from '@bookstore/payments';
 import { createPaymentsDb, paymentsEventHandlers, registerCard, simulatedProvider } from '@bookstore/payments/testing';
 import { checkInvariants } from '../src/testing';
@@ -81,7 +81,7 @@ describe.each([1, 2, 3, 4, 5, 6])('every event twice, in shuffled order (seed %i
     ];
     const placed = [];
     for (const [key, quantity, paymentMethodId] of wanted) {
-      const { orderId } = await placeOrder(orders, { customer: { email: 'a@example.com', name: 'A' }, items: [{ bookId: books[key].id, quantity }], paymentMethodId }, { deadlineSeconds: 3600, accessTokens: orderAccessTokens('a-test-key-for-order-access-tokens') });
+      const { orderId } = await placeOrder(orders, { customer: { email: 'a@example.com', name: 'A' }, items: [{ bookId: books[key].id, quantity }], paymentMethodId }, { deadlineSeconds: 3600, accessTokens: testAccessTokens });
       placed.push({ orderId, bookId: books[key].id, quantity });
     }
     await runBus(random, delivered);

@@ -1,4 +1,5 @@
 import { contracts, type EventOf } from '@bookstore/events';
+import { query } from '@bookstore/kit/testing';
 import { randomUUID } from 'node:crypto';
 import type { PaymentsDb } from '../infrastructure/database';
 import { simulatedProvider } from '../infrastructure/simulated-provider';
@@ -16,3 +17,7 @@ export const orderPlaced = (orderId: string, paymentMethodId: string): EventOf<'
 
 export const orderCancelled = (orderId: string): EventOf<'OrderCancelled'> =>
   contracts.OrderCancelled.create({ orderId, reason: 'out_of_stock' }, { correlationId: orderId });
+
+/** How many charges the simulated provider recorded under an order's id (its idempotency key): exactly one, once charged. */
+export const chargesAtProvider = async (databaseUrl: string, orderId: string) =>
+  (await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM simulated_provider_charges WHERE idempotency_key = $1', [orderId]))[0]!.n;

@@ -5,7 +5,7 @@ import { migrationsDir } from '..';
 import { createPaymentsDb, type PaymentsDb } from '../infrastructure/database';
 import { IdempotencyKeyReusedError, simulatedProvider } from '../infrastructure/simulated-provider';
 import { chargeOrder, paymentOfOrder, refundOrder } from './payments';
-import { addTestCard, orderCancelled as cancelled, orderPlaced as placed } from './payments.fixtures';
+import { addTestCard, chargesAtProvider, orderCancelled as cancelled, orderPlaced as placed } from './payments.fixtures';
 import type { PaymentProvider } from './provider';
 
 let url: string;
@@ -33,8 +33,6 @@ const emitted = async (orderId: string) =>
       [orderId],
     )
   ).map(({ type, payload }) => ({ type, ...payload.data }));
-const chargesAtProvider = async (orderId: string) =>
-  (await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM simulated_provider_charges WHERE idempotency_key = $1', [orderId]))[0]!.n;
 const payment = (orderId: string) => db.payment.findUniqueOrThrow({ where: { orderId }, include: { refunds: true } });
 
 describe('payments for orders', () => {
@@ -98,7 +96,7 @@ describe('payments for orders', () => {
 
     await chargeOrder(db, provider, event);
     expect(await payment(orderId)).toMatchObject({ status: 'SETTLED', amountCents: 900 });
-    expect(await chargesAtProvider(orderId)).toBe(1);
+    expect(await chargesAtProvider(url, orderId)).toBe(1);
     expect((await emitted(orderId)).map(({ type }) => type)).toEqual(['PaymentSettled']);
   });
 
@@ -115,7 +113,7 @@ describe('payments for orders', () => {
       },
     };
     const charging = chargeOrder(db, slow, placed(orderId, await card('4242424242424242')));
-    await eventually(async () => ((await chargesAtProvider(orderId)) === 1 ? true : undefined));
+    await eventually(async () => ((await chargesAtProvider(url, orderId)) === 1 ? true : undefined));
 
     await expect(refundOrder(db, provider, cancelled(orderId))).rejects.toBeInstanceOf(WorkInFlightError);
     answer();
@@ -128,7 +126,7 @@ describe('payments for orders', () => {
     const orderId = randomUUID();
     const thinking = simulatedProvider(pool, { latencyMs: 1_000 });
     const charging = chargeOrder(db, thinking, placed(orderId, await card('4242424242424242')));
-    await eventually(async () => ((await chargesAtProvider(orderId)) === 1 ? true : undefined));
+    await eventually(async () => ((await chargesAtProvider(url, orderId)) === 1 ? true : undefined));
 
     const locked = await query(url, 'SELECT 1 FROM payments WHERE order_id = $1 FOR UPDATE NOWAIT', [orderId]).then(
       () => 'free',
