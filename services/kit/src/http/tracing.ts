@@ -26,17 +26,16 @@ export const traceRequests: RequestHandler = (req, res, next) => {
   const parent = req.headers.traceparent ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
   const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER }, parent);
   res.locals.span = span;
-  res.once('close', () => endRequestSpan(req, res, span));
+  // A span that records nothing (no exporter) has nothing to add when the answer is done.
+  if (span.isRecording()) res.once('close', () => endRequestSpan(req, res, span));
   context.with(trace.setSpan(parent, span), next);
 };
 
 function endRequestSpan(req: Request, res: Response, span: Span): void {
-  if (span.isRecording()) {
-    const route = (req.route as { path?: string } | undefined)?.path;
-    if (route) span.updateName(`${req.method} ${route}`).setAttribute('http.route', route);
-    span.setAttributes({ 'http.request.method': req.method, 'url.path': req.path, 'http.response.status_code': res.statusCode });
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-  }
+  const route = (req.route as { path?: string } | undefined)?.path;
+  if (route) span.updateName(`${req.method} ${route}`).setAttribute('http.route', route);
+  span.setAttributes({ 'http.request.method': req.method, 'url.path': req.path, 'http.response.status_code': res.statusCode });
+  if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();
 }
 
