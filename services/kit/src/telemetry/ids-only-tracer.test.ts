@@ -38,7 +38,7 @@ describe('the tracer of a process that exports nothing', () => {
     expect(spanIds.size).toBe(1000);
   });
 
-  it('makes the span active for the work it starts, in each of the API’s call forms', async () => {
+  it("makes the span active for the work it starts, in each of the API's call forms", async () => {
     const activeIn = (span: Span) => trace.getSpan(context.active()) === span;
     expect(tracer.startActiveSpan('a', activeIn)).toBe(true);
     expect(tracer.startActiveSpan('b', {}, activeIn)).toBe(true);

@@ -14,8 +14,8 @@ import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 /**
  * The tracers of a process that exports no spans. Each span is the API's non-recording span with fresh ids: the
  * parent's trace id (a new one without a parent) and a new span id. That is all log lines and events need to carry a
- * trace, and it is what the SDK hands out with sampling off, but the SDK also runs its sampler, cleans attributes and
- * counts spans on the way there, which costs a request path that has nothing to record more than the ids (BENCHMARKS.md).
+ * trace, and it is what the SDK hands out with sampling off; but on the way the SDK also runs its sampler, cleans
+ * attributes and counts the span, work that every request paid for with nothing to record (BENCHMARKS.md, issue 15).
  */
 export class IdsOnlyTracerProvider implements TracerProvider {
   private readonly tracer = new IdsOnlyTracer();
